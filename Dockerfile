@@ -1,0 +1,12 @@
+FROM python:3.11-slim-bookworm
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
+RUN apt-get update && apt-get install -y --no-install-recommends \
+      libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core gettext \
+    && rm -rf /var/lib/apt/lists/* && useradd --create-home --uid 1000 app
+WORKDIR /app
+COPY . .
+RUN pip install --no-cache-dir -c requirements.lock -e . \
+    && DEBUG=1 python manage.py collectstatic --noinput
+USER app
+EXPOSE 8000
+CMD ["gunicorn", "buurtplatform.wsgi", "-b", "0.0.0.0:8000", "-w", "3", "--access-logfile", "-"]

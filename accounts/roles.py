@@ -1,0 +1,35 @@
+"""The two role groups and the checks on them. Superusers are administrators."""
+
+from django.contrib.auth.models import Group
+from django.utils.translation import gettext_lazy as _
+
+COMMISSION = "commissie"
+SUPPORT = "ondersteuning"
+ROLES = {COMMISSION: _("Stadsdeelcommissie"), SUPPORT: _("Ondersteuningsorganisatie")}
+
+
+def _group_names(user) -> set[str]:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return set()
+    cache = getattr(user, "_role_cache", None)
+    if cache is None:
+        cache = set(user.groups.values_list("name", flat=True))
+        user._role_cache = cache
+    return cache
+
+
+def is_admin(user) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.is_active and user.is_superuser)
+
+
+def is_commission(user) -> bool:
+    return COMMISSION in _group_names(user)
+
+
+def is_support(user) -> bool:
+    return SUPPORT in _group_names(user)
+
+
+def ensure_groups() -> None:
+    for name in ROLES:
+        Group.objects.get_or_create(name=name)

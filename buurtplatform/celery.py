@@ -1,0 +1,24 @@
+"""Celery app. Without REDIS_URL tasks run eagerly in-process (see settings)."""
+
+import os
+
+from celery import Celery
+from celery.schedules import crontab
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "buurtplatform.settings")
+
+app = Celery("buurtplatform")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+app.conf.beat_schedule = {
+    "reports-sweep": {"task": "reports.tasks.sweep_reports", "schedule": 300.0},
+    "reports-nightly": {
+        "task": "reports.tasks.refresh_all_reports",
+        "schedule": crontab(hour=3, minute=0),
+    },
+    "ledger-check-nightly": {
+        "task": "budgets.tasks.check_ledger_task",
+        "schedule": crontab(hour=2, minute=30),
+    },
+}

@@ -1,0 +1,26 @@
+"""Test overrides only; everything else comes from the environment like any other run."""
+
+import os
+
+os.environ.setdefault("DEBUG", "0")
+os.environ.setdefault("SECRET_KEY", "test-secret-key-" + "x" * 48)
+os.environ.setdefault("HTTPS_ONLY", "0")
+os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
+
+from buurtplatform.settings import *  # noqa: E402,F403
+from buurtplatform.settings import BASE_DIR  # noqa: E402
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+MEDIA_ROOT = BASE_DIR / ".test-media"
+PRIVATE_MEDIA_ROOT = MEDIA_ROOT / "private"
+REPORTS_ROOT = MEDIA_ROOT / "reports"
+# Tasks run eagerly in tests unless a test starts a real worker explicitly.
+CELERY_TASK_ALWAYS_EAGER = True
+ACCOUNT_RATE_LIMITS = {
+    "login_failed": "10/m/ip,5/5m/key",
+}

@@ -1,0 +1,31 @@
+from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from buurtplatform import health, views
+
+urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
+    path("i18n/setlang/", set_language, name="set_language"),
+]
+
+urlpatterns += i18n_patterns(
+    path("", views.home, name="home"),
+    path("privacy/", views.privacy, name="privacy"),
+    path("account/", include("allauth.urls")),
+    path("account/", include("accounts.urls")),
+    path("", include("areas.urls")),
+    path("", include("platforms.urls")),
+    path("", include("recognition.urls")),
+    path("", include("budgets.urls")),
+    path("", include("reports.urls")),
+    path(settings.ADMIN_URL, admin.site.urls),
+    prefix_default_language=False,
+)
+
+handler400 = "buurtplatform.views.bad_request"
+handler403 = "buurtplatform.views.permission_denied"
+handler404 = "buurtplatform.views.page_not_found"
+handler500 = "buurtplatform.views.server_error"

@@ -1,0 +1,66 @@
+"""Playwright in Debian's chromium against Django's live server (no browser download)."""
+
+import os
+import shutil
+
+import pytest
+
+# Playwright's sync API runs an event loop in this thread; Django must still allow ORM calls.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+def _chromium_missing_reason() -> str | None:
+    if not (os.path.exists(CHROMIUM) or shutil.which("chromium")):
+        return "Debian's chromium is not installed (apt-get install chromium)"
+    try:
+        import playwright  # noqa: F401
+    except ImportError:
+        return "the playwright package is not installed"
+    return None
+
+
+@pytest.fixture(scope="session")
+def browser():
+    reason = _chromium_missing_reason()
+    if reason:
+        if os.environ.get("REQUIRE_BROWSER") == "1":
+            pytest.fail(f"browser tests are required in CI but cannot run: {reason}")
+        pytest.skip(reason)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, live_server, reference_data):
+    context = browser.new_context(base_url=live_server.url, locale="nl-NL")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    errors: list[str] = []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.console_errors = errors
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def phone_page(browser, live_server, reference_data):
+    context = browser.new_context(
+        base_url=live_server.url, locale="nl-NL", viewport={"width": 320, "height": 640}
+    )
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+
+
+def login(page, email: str, password: str) -> None:
+    page.goto("/account/login/")
+    page.get_by_label("E-mail").first.fill(email)
+    page.get_by_label("Wachtwoord").first.fill(password)
+    page.get_by_role("button", name="Inloggen").click()

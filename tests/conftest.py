@@ -1,0 +1,113 @@
+"""Shared fixtures: a small cast of personas, one per role."""
+
+import shutil
+
+import pytest
+
+from accounts.roles import COMMISSION, SUPPORT
+from platforms.models import Membership
+from tests.factories import MembershipFactory, PlatformFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PRIVATE_MEDIA_ROOT = settings.MEDIA_ROOT / "private"
+    settings.REPORTS_ROOT = settings.MEDIA_ROOT / "reports"
+    yield
+    shutil.rmtree(tmp_path / "media", ignore_errors=True)
+
+
+@pytest.fixture
+def resident(db):
+    return UserFactory(email="resident@example.org", name="Rita Resident")
+
+
+@pytest.fixture
+def platform(db):
+    return PlatformFactory(name="Samen K-buurt", slug="samen-k-buurt", buurten=["TH01", "TH02"])
+
+
+@pytest.fixture
+def other_platform(db):
+    return PlatformFactory(name="Gein Groen", slug="gein-groen", buurten=["TM01"])
+
+
+@pytest.fixture
+def coordinator(platform):
+    user = UserFactory(email="coord@example.org", name="Cora Coördinator")
+    MembershipFactory(platform=platform, user=user, role=Membership.Role.COORDINATOR)
+    return user
+
+
+@pytest.fixture
+def member(platform):
+    user = UserFactory(email="member@example.org", name="Mo Member")
+    MembershipFactory(platform=platform, user=user, role=Membership.Role.MEMBER)
+    return user
+
+
+@pytest.fixture
+def other_coordinator(other_platform):
+    user = UserFactory(email="othercoord@example.org", name="Otto Other")
+    MembershipFactory(platform=other_platform, user=user, role=Membership.Role.COORDINATOR)
+    return user
+
+
+@pytest.fixture
+def commission_member(db):
+    return UserFactory(email="commissie1@example.org", name="Carla Commissie", roles=[COMMISSION])
+
+
+@pytest.fixture
+def commission_member2(db):
+    return UserFactory(email="commissie2@example.org", name="Cees Commissie", roles=[COMMISSION])
+
+
+@pytest.fixture
+def commission_member_conflicted(platform):
+    """A commission member who is also a member of `platform`."""
+    user = UserFactory(email="conflict@example.org", name="Cas Conflict", roles=[COMMISSION])
+    MembershipFactory(platform=platform, user=user, role=Membership.Role.MEMBER)
+    return user
+
+
+@pytest.fixture
+def support_staff(db):
+    return UserFactory(email="support1@example.org", name="Sam Support", roles=[SUPPORT])
+
+
+@pytest.fixture
+def support_staff2(db):
+    return UserFactory(email="support2@example.org", name="Sara Support", roles=[SUPPORT])
+
+
+@pytest.fixture
+def admin_user(db):
+    return UserFactory(
+        email="admin@example.org", name="Ada Admin", is_superuser=True, is_staff=True
+    )
+
+
+@pytest.fixture
+def client_for(client):
+    """Return a function that logs a user in on a fresh client (None = anonymous)."""
+    from django.test import Client
+
+    def make(user):
+        c = Client()
+        if user is not None:
+            c.force_login(user)
+        return c
+
+    return make
+
+
+@pytest.fixture
+def reference_data(db):
+    """Transactional tests flush migration data: reload the Zuidoost division and criteria."""
+    from areas.loading import load_zuidoost
+    from recognition.criteria_data import seed_criteria
+
+    load_zuidoost()
+    seed_criteria()

@@ -8,7 +8,7 @@ from django.db import migrations
 FORWARD = """
 CREATE OR REPLACE FUNCTION budgets_refuse_change() RETURNS trigger AS $$
 BEGIN
-    RAISE EXCEPTION 'ledger rows are append-only (% on %)', TG_OP, TG_TABLE_NAME;
+    RAISE EXCEPTION USING MESSAGE = 'ledger rows are append-only: ' || TG_OP || ' on ' || TG_TABLE_NAME;
 END;
 $$ LANGUAGE plpgsql;
 CREATE TRIGGER budgets_entry_append_only BEFORE UPDATE OR DELETE ON budgets_entry

@@ -50,8 +50,10 @@ faults: install
 bench: install
 	$(BIN)/python bench/run.py
 
+# Regenerate the English catalogue from the source and the {Dutch: English} files locale/en/*.json.
 messages: install
 	$(DEV_ENV) $(BIN)/python manage.py makemessages -l en --no-obsolete -i ".venv/*" -i "bench/*" -i "tests/*"
+	for f in locale/en/*.json; do $(BIN)/python locale/fill_po.py locale/en/LC_MESSAGES/django.po $$f; done
 	$(DEV_ENV) $(BIN)/python manage.py compilemessages -l en --ignore ".venv"
 
 clean:

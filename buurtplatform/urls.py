@@ -4,11 +4,12 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from buurtplatform import health, views
+from buurtplatform import health, uploads, views
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("i18n/setlang/", set_language, name="set_language"),
+    path("media/public/<path:path>", uploads.public_media, name="public_media"),
 ]
 
 urlpatterns += i18n_patterns(

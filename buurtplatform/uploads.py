@@ -1,0 +1,198 @@
+"""One validation for every upload: type by content, size limit, images re-encoded, random names.
+
+Allowed: JPEG and PNG images (re-encoded by Pillow, which drops EXIF and GPS data) and PDF
+documents (magic bytes, no JavaScript, launch actions or embedded files, page cap). SVG, HTML,
+archives and anything else are refused with a message in the user's language.
+"""
+
+from __future__ import annotations
+
+import io
+import mimetypes
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.http import FileResponse, Http404, HttpRequest
+from django.utils.translation import gettext as _
+from PIL import Image, UnidentifiedImageError
+
+MAX_IMAGE_PIXELS = 40_000_000  # refuse decompression bombs before decoding
+MAX_IMAGE_SIDE = 2400
+THUMBNAIL_SIDE = 480
+MAX_PDF_PAGES = 100
+_PDF_FORBIDDEN = (b"/JavaScript", b"/JS", b"/Launch", b"/EmbeddedFile", b"/RichMedia", b"/XFA")
+
+IMAGE_TYPES = {"image/jpeg", "image/png"}
+DOCUMENT_TYPES = IMAGE_TYPES | {"application/pdf"}
+
+
+@dataclass
+class CleanUpload:
+    """A validated upload, ready to assign to a FileField (``content`` has a random name)."""
+
+    content: ContentFile
+    content_type: str
+    original_name: str
+    size: int
+
+
+def _read_limited(upload, max_bytes: int) -> bytes:
+    size = getattr(upload, "size", None)
+    if size is not None and size > max_bytes:
+        raise ValidationError(_too_big(max_bytes), code="too_big")
+    upload.seek(0)
+    data = upload.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise ValidationError(_too_big(max_bytes), code="too_big")
+    if not data:
+        raise ValidationError(_("Het bestand is leeg."), code="empty")
+    return data
+
+
+def _too_big(max_bytes: int) -> str:
+    return _("Het bestand is te groot (maximaal %(mb)s MB).") % {"mb": max_bytes // (1024 * 1024)}
+
+
+def _sniff(data: bytes) -> str | None:
+    if data.startswith(b"%PDF-"):
+        return "application/pdf"
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if data.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    return None
+
+
+def _safe_original_name(name: str) -> str:
+    name = Path(str(name or "bestand").replace("\x00", "").replace("\\", "/")).name
+    return name[:200] or "bestand"
+
+
+def _reencode_image(data: bytes, *, max_side: int = MAX_IMAGE_SIDE) -> tuple[bytes, str]:
+    Image.MAX_IMAGE_PIXELS = MAX_IMAGE_PIXELS
+    try:
+        with Image.open(io.BytesIO(data)) as probe:
+            if probe.format not in ("JPEG", "PNG"):
+                raise ValidationError(_("Alleen JPEG- en PNG-afbeeldingen zijn toegestaan."))
+            width, height = probe.size
+            if width * height > MAX_IMAGE_PIXELS:
+                raise ValidationError(_("De afbeelding is te groot (te veel pixels)."))
+            probe.verify()
+        with Image.open(io.BytesIO(data)) as image:
+            image.load()
+            fmt = image.format
+            image.thumbnail((max_side, max_side))
+            out = io.BytesIO()
+            if fmt == "PNG":
+                if image.mode not in ("RGB", "RGBA", "L", "LA", "P"):
+                    image = image.convert("RGBA")
+                image.save(out, format="PNG", optimize=True)  # no info/exif carried over
+                return out.getvalue(), "image/png"
+            image = image.convert("RGB")
+            image.save(out, format="JPEG", quality=85, optimize=True)
+            return out.getvalue(), "image/jpeg"
+    except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError) as exc:
+        raise ValidationError(
+            _("Dit bestand is geen geldige afbeelding."), code="invalid_image"
+        ) from exc
+
+
+def _check_pdf(data: bytes) -> None:
+    lowered = data
+    for marker in _PDF_FORBIDDEN:
+        if marker in lowered:
+            raise ValidationError(
+                _("Deze PDF bevat scripts of ingesloten bestanden en wordt niet geaccepteerd."),
+                code="pdf_active_content",
+            )
+    try:
+        from pypdf import PdfReader
+
+        reader = PdfReader(io.BytesIO(data))
+        if len(reader.pages) > MAX_PDF_PAGES:
+            raise ValidationError(
+                _("De PDF heeft te veel pagina's (maximaal %(n)s).") % {"n": MAX_PDF_PAGES}
+            )
+    except ValidationError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - any parser failure means "not a valid PDF"
+        raise ValidationError(_("Dit bestand is geen geldige PDF."), code="invalid_pdf") from exc
+
+
+def clean_upload(
+    upload, *, allowed: set[str] = DOCUMENT_TYPES, max_bytes: int | None = None
+) -> CleanUpload:
+    """Validate an uploaded file by its content; re-encode images; return a renamed copy."""
+    max_bytes = max_bytes or settings.UPLOAD_MAX_BYTES
+    data = _read_limited(upload, max_bytes)
+    kind = _sniff(data)
+    if kind is None or kind not in allowed:
+        names = ", ".join(sorted(_label(t) for t in allowed))
+        raise ValidationError(
+            _("Dit soort bestand is niet toegestaan. Toegestaan: %(types)s.") % {"types": names},
+            code="file_type",
+        )
+    if kind in IMAGE_TYPES:
+        data, kind = _reencode_image(data)
+    else:
+        _check_pdf(data)
+    ext = mimetypes.guess_extension(kind) or ""
+    ext = ".jpg" if kind == "image/jpeg" else ext
+    return CleanUpload(
+        content=ContentFile(data, name=f"{uuid.uuid4().hex}{ext}"),
+        content_type=kind,
+        original_name=_safe_original_name(getattr(upload, "name", "")),
+        size=len(data),
+    )
+
+
+def clean_image(upload, *, max_bytes: int | None = None) -> CleanUpload:
+    return clean_upload(upload, allowed=IMAGE_TYPES, max_bytes=max_bytes)
+
+
+def make_thumbnail(clean: CleanUpload, *, side: int = THUMBNAIL_SIDE) -> ContentFile:
+    data, kind = _reencode_image(clean.content.read(), max_side=side)
+    clean.content.seek(0)
+    ext = ".png" if kind == "image/png" else ".jpg"
+    return ContentFile(data, name=f"{uuid.uuid4().hex}{ext}")
+
+
+def _label(content_type: str) -> str:
+    return {"image/jpeg": "JPEG", "image/png": "PNG", "application/pdf": "PDF"}[content_type]
+
+
+def private_file_response(field_file, *, content_type: str, original_name: str) -> FileResponse:
+    """Serve a private file as a download, after the caller has checked permission."""
+    try:
+        handle = field_file.open("rb")
+    except (FileNotFoundError, ValueError) as exc:
+        raise Http404 from exc
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=_safe_original_name(original_name),
+        content_type=content_type if content_type in DOCUMENT_TYPES else "application/octet-stream",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def public_media(request: HttpRequest, path: str) -> FileResponse:
+    """Serve re-encoded public images (logos, activity photos) from MEDIA_ROOT/public only."""
+    root = (Path(settings.MEDIA_ROOT) / "public").resolve()
+    target = (root / path).resolve()
+    if root not in target.parents or not target.is_file():
+        raise Http404
+    kind = mimetypes.guess_type(target.name)[0]
+    if kind not in IMAGE_TYPES:
+        raise Http404
+    response = FileResponse(target.open("rb"), content_type=kind)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "public, max-age=86400"
+    return response

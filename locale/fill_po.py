@@ -1,38 +1,38 @@
-"""Fill English msgstr for msgids from a JSON dict {nl: en}. Usage: fill_po.py PO JSON"""
+"""Fill English msgstr entries from a JSON file {Dutch msgid: English}.
+
+Usage: python locale/fill_po.py locale/en/LC_MESSAGES/django.po locale/en/platforms.json
+Each app keeps its own JSON file so parallel work never edits the same lines.
+"""
 
 import json
 import sys
 
-po_path, dict_path = sys.argv[1], sys.argv[2]
-tr = json.load(open(dict_path))
-text = open(po_path, encoding="utf-8").read()
-blocks = text.split("\n\n")
-out = []
+
+def _unquote(lines: list[str]) -> str:
+    return "".join(json.loads(line) if line.startswith('"') else "" for line in lines)
 
 
-def unq(lines):
-    return "".join(json.loads(l) if l.startswith('"') else "" for l in lines)
+def fill(po_path: str, dict_path: str) -> int:
+    translations = json.load(open(dict_path, encoding="utf-8"))
+    blocks = open(po_path, encoding="utf-8").read().split("\n\n")
+    out, filled = [], 0
+    for block in blocks:
+        lines = block.split("\n")
+        starts = [k for k, line in enumerate(lines) if line.startswith(("msgid ", "msgstr "))]
+        if len(starts) != 2 or any(line.startswith("msgid_plural") for line in lines):
+            out.append(block)
+            continue
+        i, j = starts
+        msgid = _unquote([lines[i][6:]] + lines[i + 1 : j])
+        msgstr = _unquote([lines[j][7:]] + lines[j + 1 :])
+        if msgid and msgid in translations and (not msgstr or "#, fuzzy" in block):
+            head = [line for line in lines[:j] if line != "#, fuzzy"]
+            lines = head + ["msgstr " + json.dumps(translations[msgid], ensure_ascii=False)]
+            filled += 1
+        out.append("\n".join(lines))
+    open(po_path, "w", encoding="utf-8").write("\n\n".join(out))
+    return filled
 
 
-filled = 0
-for b in blocks:
-    lines = b.split("\n")
-    try:
-        i = next(k for k, l in enumerate(lines) if l.startswith("msgid "))
-        j = next(k for k, l in enumerate(lines) if l.startswith("msgstr "))
-    except StopIteration:
-        out.append(b)
-        continue
-    if any(l.startswith("msgid_plural") for l in lines):
-        out.append(b)
-        continue
-    msgid = unq([lines[i][6:]] + lines[i + 1 : j])
-    msgstr = unq([lines[j][7:]] + lines[j + 1 :])
-    if msgid and msgid in tr and (not msgstr or "#, fuzzy" in b):
-        lines = [l for l in lines[:j] if l != "#, fuzzy"] + [
-            "msgstr " + json.dumps(tr[msgid], ensure_ascii=False)
-        ]
-        filled += 1
-    out.append("\n".join(lines))
-open(po_path, "w", encoding="utf-8").write("\n\n".join(out))
-print("filled", filled)
+if __name__ == "__main__":
+    print(f"{sys.argv[2]}: filled {fill(sys.argv[1], sys.argv[2])}")

@@ -7,7 +7,7 @@ is corrected by a reversal transaction that points at the original.
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from platforms.models import Activity, Platform
@@ -49,12 +49,22 @@ class Budget(models.Model):
     decision = models.OneToOneField(Decision, on_delete=models.PROTECT, related_name="budget")
     year = models.PositiveSmallIntegerField()
     granted_amount = models.DecimalField(**MONEY)
+    # Running total of approved and paid claims, changed only under a row lock on the budget
+    # (budgets.services); the CheckConstraint is the last line of defence against overspending.
+    committed = models.DecimalField(default=0, **MONEY)
+    # Extra room support staff allowed by an override with a recorded reason.
+    overspend_allowance = models.DecimalField(default=0, **MONEY)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-year", "platform__name"]
         constraints = [
-            models.CheckConstraint(condition=Q(granted_amount__gte=0), name="budget_nonneg")
+            models.CheckConstraint(condition=Q(granted_amount__gte=0), name="budget_nonneg"),
+            models.CheckConstraint(
+                condition=Q(committed__gte=0)
+                & Q(committed__lte=F("granted_amount") + F("overspend_allowance")),
+                name="budget_committed_within_grant",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -87,6 +97,7 @@ class Account(models.Model):
         BUDGET = "budget", _("Budget van platform")
         EXPENSE = "expense", _("Uitgaven per begrotingspost")
         PAYABLE = "payable", _("Te betalen declaraties")
+        CARRIED_OVER = "carried_over", _("Overgeheveld naar volgend jaar")
 
     code = models.CharField(max_length=60, unique=True)
     name = models.CharField(max_length=200)
@@ -138,6 +149,7 @@ class ExpenseClaim(models.Model):
         APPROVED = "approved", _("Goedgekeurd")
         REJECTED = "rejected", _("Afgewezen")
         PAID = "paid", _("Betaald")
+        REVERSED = "reversed", _("Betaling gecorrigeerd")
 
     budget = models.ForeignKey(Budget, on_delete=models.PROTECT, related_name="claims")
     budget_line = models.ForeignKey(BudgetLine, on_delete=models.PROTECT, related_name="claims")
@@ -232,6 +244,16 @@ class Transaction(ImmutableModel):
             # A grant is booked once per decision (idempotent publication).
             models.UniqueConstraint(
                 fields=["decision"], condition=Q(kind="grant"), name="transaction_grant_once"
+            ),
+            # A claim is paid at most once (a reversed payment ends the claim; a new claim
+            # is needed to pay again), so a retried or concurrent "mark paid" cannot pay twice.
+            models.UniqueConstraint(
+                fields=["claim"], condition=Q(kind="payment"), name="transaction_payment_once"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="reversal", reverses__isnull=False)
+                | (~Q(kind="reversal") & Q(reverses__isnull=True)),
+                name="transaction_reversal_links_original",
             ),
         ]
 

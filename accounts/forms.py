@@ -27,3 +27,10 @@ class RoleForm(forms.Form):
 
         super().__init__(*args, **kwargs)
         self.fields["role"].choices = list(ROLES.items())
+
+
+class AccountDeleteForm(forms.Form):
+    confirm = forms.BooleanField(
+        label=_("Ik begrijp dat mijn account weg is en dat dit niet ongedaan kan worden."),
+        required=True,
+    )

@@ -66,6 +66,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "accounts.middleware.StaffMFAMiddleware",
+    "accounts.middleware.PrivilegedIdleTimeoutMiddleware",
 ]
 
 ROOT_URLCONF = "buurtplatform.urls"
@@ -211,10 +212,16 @@ ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS = 3
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
+# Counted in CACHES["default"]: Redis in production, so every web worker shares the counters.
 ACCOUNT_RATE_LIMITS = {
+    "login": "30/m/ip",
     "login_failed": "10/m/ip,5/5m/key",
     "signup": "20/m/ip",
     "reset_password": "20/m/ip,5/m/key",
+    "reset_password_from_key": "20/m/ip",
+    "reauthenticate": "10/m/user",
+    "change_password": "5/m/user",
+    "manage_email": "10/m/user",
 }
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
 ACCOUNT_FORMS = {"signup": "accounts.forms.SignupForm"}
@@ -223,6 +230,8 @@ ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Buurtplatform Zuidoost"
 STAFF_MFA_REQUIRED = env_bool("STAFF_MFA_REQUIRED", False)
+# Commission, support and administrators are logged out after this many idle seconds.
+PRIVILEGED_IDLE_TIMEOUT = env_int("PRIVILEGED_IDLE_TIMEOUT", 30 * 60)
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
@@ -264,11 +273,20 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# audit.redaction masks IBANs, passwords, tokens and session keys in every log record
+# (installed as the log record factory in audit.apps; the handler filter is a second net).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"redact": {"()": "audit.redaction.RedactingFilter"}},
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["redact"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.security": {"level": "INFO"},

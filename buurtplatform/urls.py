@@ -1,3 +1,4 @@
+from allauth.account.decorators import secure_admin_login
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
@@ -5,6 +6,9 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from buurtplatform import health, uploads, views
+
+# The Django admin logs in through allauth: its rate limits and two-factor step apply there too.
+admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
@@ -17,6 +21,8 @@ urlpatterns += i18n_patterns(
     path("privacy/", views.privacy, name="privacy"),
     path("account/", include("allauth.urls")),
     path("account/", include("accounts.urls")),
+    path("beheer/", views.management_home, name="management_home"),
+    path("beheer/audit/", include("audit.urls")),
     path("", include("areas.urls")),
     path("", include("platforms.urls")),
     path("", include("recognition.urls")),

@@ -1,12 +1,17 @@
-"""Site-wide pages: home, privacy and error pages."""
+"""Site-wide pages: home, privacy, the administrators' landing page and the error pages."""
 
 import logging
+import secrets
 
+from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template import loader
 
+from accounts.permissions import require_role_manager
+
 security_log = logging.getLogger("buurtplatform.security")
+error_log = logging.getLogger("buurtplatform.errors")
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -17,20 +22,37 @@ def privacy(request: HttpRequest) -> HttpResponse:
     return render(request, "privacy.html")
 
 
+@login_required
+def management_home(request: HttpRequest) -> HttpResponse:
+    require_role_manager(request.user)
+    return render(request, "management.html")
+
+
+def _user_id(request: HttpRequest):
+    return getattr(getattr(request, "user", None), "pk", None)
+
+
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     return render(request, "400.html", status=400)
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    user_id = getattr(getattr(request, "user", None), "pk", None)
-    security_log.warning("permission denied path=%r user=%s", request.path, user_id)
+    security_log.warning("permission denied path=%r user=%s", request.path, _user_id(request))
     return render(request, "403.html", {"reason": str(exception or "")}, status=403)
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    # Logged-in people guessing addresses of objects outside their scope land here (the
+    # permission getters answer 404), so their misses are security events too.
+    if _user_id(request) is not None:
+        security_log.info("not found path=%r user=%s", request.path, _user_id(request))
     return render(request, "404.html", status=404)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    # No context processors: the database may be what failed.
-    return HttpResponse(loader.get_template("500.html").render({}), status=500)
+    # No context processors: the database may be what failed. The reference lets support
+    # find the traceback in the server log; the person never sees it.
+    reference = secrets.token_hex(4)
+    error_log.error("server error ref=%s path=%r", reference, request.path)
+    html = loader.get_template("500.html").render({"reference": reference})
+    return HttpResponse(html, status=500)

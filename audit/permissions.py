@@ -1,0 +1,12 @@
+from django.core.exceptions import PermissionDenied
+
+from accounts.roles import is_admin
+
+
+def can_view_audit_log(user) -> bool:
+    return is_admin(user)
+
+
+def require_audit_reader(user) -> None:
+    if not can_view_audit_log(user):
+        raise PermissionDenied

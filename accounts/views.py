@@ -113,6 +113,4 @@ def account_delete(request: HttpRequest) -> HttpResponse:
             logout(request)
             messages.success(request, _("Je account is verwijderd. Bedankt voor je inzet."))
             return redirect("home")
-    return render(
-        request, "accounts/account_delete.html", {"form": form, "blocking": blocking}
-    )
+    return render(request, "accounts/account_delete.html", {"form": form, "blocking": blocking})

@@ -1,0 +1,75 @@
+"""Plain render functions: (kind, key) -> PDF bytes. Testable without a worker."""
+
+from __future__ import annotations
+
+from django.shortcuts import get_object_or_404
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from buurtplatform.pdf import render_pdf
+from platforms.models import Platform
+from recognition.models import Round
+from reports import data
+from reports.charts import bar_chart
+from reports.models import ReportJob
+
+TEMPLATES = {
+    ReportJob.Kind.PLATFORM_YEAR: "reports/pdf/platform_year.html",
+    ReportJob.Kind.ROUND_DECISION: "reports/pdf/round_decision.html",
+    ReportJob.Kind.DISTRICT_YEAR: "reports/pdf/district_year.html",
+}
+
+
+def parse_platform_key(key: str) -> tuple[str, int]:
+    slug, _, year = key.rpartition("/")
+    return slug, int(year)
+
+
+def report_context(kind: str, key: str) -> dict:
+    if kind == ReportJob.Kind.PLATFORM_YEAR:
+        slug, year = parse_platform_key(key)
+        platform = get_object_or_404(Platform, slug=slug)
+        context = data.platform_year(platform, year)
+        context["chart"] = bar_chart(
+            [
+                (line.description or line.category, [line.planned_amount, line.spent])
+                for budget in context["budgets"]
+                for line in budget.lines.all()
+            ],
+            [_("Begroot"), _("Uitgegeven")],
+            _("Begroot en uitgegeven per begrotingspost"),
+        )
+        return context
+    if kind == ReportJob.Kind.ROUND_DECISION:
+        round_obj = get_object_or_404(Round, slug=key, status=Round.Status.PUBLISHED)
+        return data.round_decision(round_obj)
+    if kind == ReportJob.Kind.DISTRICT_YEAR:
+        overview = data.district_overview(int(key))
+        overview.update(overview_charts(overview))
+        return overview
+    raise ValueError(kind)
+
+
+def overview_charts(overview: dict) -> dict:
+    series = [_("Toegekend"), _("Uitgegeven")]
+    return {
+        "platform_chart": bar_chart(
+            [(r.label, [r.granted, r.spent]) for r in overview["platforms"]],
+            series,
+            _("Toegekend en uitgegeven per platform in %(year)s") % {"year": overview["year"]},
+        ),
+        "buurt_chart": bar_chart(
+            [(f"{r.code} {r.label}", [r.granted, r.spent]) for r in overview["buurten"]],
+            series,
+            _("Toegekend en uitgegeven per buurt in %(year)s") % {"year": overview["year"]},
+        ),
+    }
+
+
+def render_report(kind: str, key: str, *, fetcher=None) -> bytes:
+    """Render one report in Dutch (the published language) to PDF bytes."""
+    with translation.override("nl"):
+        context = report_context(kind, key)
+        context["generated_at"] = timezone.localtime()
+        context["kind"] = kind
+        return render_pdf(TEMPLATES[kind], context, fetcher=fetcher)

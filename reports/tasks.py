@@ -1,0 +1,42 @@
+"""Celery adapters: take ids, call services, own the retries."""
+
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task
+from django.conf import settings
+from django.db import OperationalError
+
+from reports import services
+
+logger = logging.getLogger("reports")
+
+
+@shared_task(
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    max_retries=5,
+    soft_time_limit=settings.CELERY_TASK_SOFT_TIME_LIMIT,
+    time_limit=settings.CELERY_TASK_TIME_LIMIT,
+)
+def generate_report_task(self, job_id: int) -> None:
+    try:
+        services.generate_report(job_id=job_id)
+    except (OperationalError, services.TransientReportError) as exc:
+        if self.request.is_eager:
+            logger.warning("reports: job %s hit a passing error: %s", job_id, exc)
+            return
+        # Exponential backoff: 5 s, 10 s, 20 s ... up to 5 minutes.
+        raise self.retry(exc=exc, countdown=min(300, 5 * 2**self.request.retries)) from exc
+
+
+@shared_task
+def sweep_reports() -> int:
+    return len(services.sweep_reports())
+
+
+@shared_task
+def refresh_all_reports() -> int:
+    return len(services.refresh_all_reports())

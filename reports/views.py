@@ -1,0 +1,177 @@
+"""Public report downloads (202 while being made), the transparency overview and open data."""
+
+from __future__ import annotations
+
+import logging
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from platforms.models import Platform
+from recognition.models import Round
+from reports import data, opendata, services
+from reports.models import ReportJob
+from reports.permissions import can_retry_report, get_report_job_for_user
+from reports.rendering import overview_charts
+
+logger = logging.getLogger("reports")
+REFRESH_SECONDS = 5
+
+
+def _serve(request: HttpRequest, kind: str, key: str, filename: str, title: str) -> HttpResponse:
+    job = services.request_report(kind=kind, key=key)
+    job.refresh_from_db()
+    path = services.report_file(job)
+    if job.status == ReportJob.Status.DONE and path is not None:
+        if services.is_ready(job, services.compute_fingerprint(kind, key)):
+            response = FileResponse(
+                path.open("rb"), content_type="application/pdf", filename=filename
+            )
+            response["Content-Disposition"] = f'inline; filename="{filename}"'
+            response["X-Report-SHA256"] = job.sha256
+            response["Cache-Control"] = "public, max-age=60"
+            return response
+    context = {"job": job, "title": title, "can_retry": can_retry_report(request.user, job)}
+    if job.status == ReportJob.Status.FAILED:
+        return render(request, "reports/report_failed.html", context, status=503)
+    context["refresh"] = REFRESH_SECONDS
+    response = render(request, "reports/report_pending.html", context, status=202)
+    response["Retry-After"] = str(REFRESH_SECONDS)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def platform_report(request: HttpRequest, slug: str, year: int) -> HttpResponse:
+    platform = get_object_or_404(Platform, slug=slug)
+    return _serve(
+        request,
+        ReportJob.Kind.PLATFORM_YEAR,
+        f"{platform.slug}/{year}",
+        f"jaarverslag-{platform.slug}-{year}.pdf",
+        f"{platform.name} {year}",
+    )
+
+
+def round_report(request: HttpRequest, slug: str) -> HttpResponse:
+    round_obj = get_object_or_404(Round, slug=slug, status=Round.Status.PUBLISHED)
+    return _serve(
+        request,
+        ReportJob.Kind.ROUND_DECISION,
+        round_obj.slug,
+        f"besluit-{round_obj.slug}.pdf",
+        round_obj.title,
+    )
+
+
+def district_report(request: HttpRequest, year: int) -> HttpResponse:
+    return _serve(
+        request,
+        ReportJob.Kind.DISTRICT_YEAR,
+        str(year),
+        f"buurtbudgetten-zuidoost-{year}.pdf",
+        f"Zuidoost {year}",
+    )
+
+
+@login_required
+@require_POST
+def report_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    job = get_report_job_for_user(request.user, pk, write=True)
+    try:
+        services.retry_report(job=job, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+    else:
+        messages.success(request, "Het rapport wordt opnieuw gemaakt.")
+    return redirect("reports:transparency")
+
+
+def _cache_get(key: str):
+    try:
+        return cache.get(key)
+    except Exception:  # a cache outage (Redis down) must never break a public page
+        logger.warning("reports: cache unavailable")
+        return None
+
+
+def _cache_set(key: str, value, timeout: int = 3600) -> None:
+    try:
+        cache.set(key, value, timeout)
+    except Exception:
+        logger.warning("reports: cache unavailable")
+
+
+def transparency(request: HttpRequest, year: int | None = None) -> HttpResponse:
+    years = data.years_available()
+    if year is None:
+        year = years[0] if years else timezone.localdate().year
+    elif year not in years and years:
+        raise Http404
+    fingerprint = services.compute_fingerprint(ReportJob.Kind.DISTRICT_YEAR, str(year))
+    cache_key = f"reports:overview:{year}:{fingerprint}"
+    overview = _cache_get(cache_key)
+    if overview is None:
+        overview = data.district_overview(year)
+        overview.update(overview_charts(overview))
+        _cache_set(cache_key, overview)
+    rounds = list(
+        Round.objects.filter(budget_year=year, status=Round.Status.PUBLISHED).order_by("title")
+    )
+    keys = (
+        [str(year)] + [r.slug for r in rounds] + [f"{p.code}/{year}" for p in overview["platforms"]]
+    )
+    jobs = {(j.kind, j.key): j for j in ReportJob.objects.filter(key__in=keys)}
+    district_job = jobs.get((ReportJob.Kind.DISTRICT_YEAR, str(year)))
+    context = {
+        **overview,
+        "years": years,
+        "rounds": [(r, jobs.get((ReportJob.Kind.ROUND_DECISION, r.slug))) for r in rounds],
+        "district_job": district_job,
+        "district_current": district_job is not None
+        and district_job.data_fingerprint == fingerprint,
+        "platform_jobs": [
+            (r, jobs.get((ReportJob.Kind.PLATFORM_YEAR, f"{r.code}/{year}")))
+            for r in overview["platforms"]
+        ],
+        "can_retry": can_retry_report(request.user),
+    }
+    return render(request, "reports/transparency.html", context)
+
+
+def open_data(request: HttpRequest) -> HttpResponse:
+    return render(request, "reports/open_data.html", {"fields": opendata.FIELDS})
+
+
+def _dataset(name: str) -> str:
+    if name not in opendata.DATASETS:
+        raise Http404
+    return name
+
+
+def dataset_csv(request: HttpRequest, name: str) -> HttpResponse:
+    name = _dataset(name)
+    response = HttpResponse(opendata.as_csv(name), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'inline; filename="{name}.csv"'
+    return response
+
+
+def dataset_json(request: HttpRequest, name: str) -> HttpResponse:
+    name = _dataset(name)
+    return HttpResponse(opendata.as_json(name), content_type="application/json")
+
+
+def transactions_csv(request: HttpRequest) -> HttpResponse:
+    return dataset_csv(request, "entries")
+
+
+def threesixty_json(request: HttpRequest) -> HttpResponse:
+    base = f"{request.scheme}://{request.get_host()}"
+    return JsonResponse(
+        opendata.threesixty_package(base), json_dumps_params={"ensure_ascii": False, "indent": 1}
+    )

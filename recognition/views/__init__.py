@@ -1,0 +1,1 @@
+"""Views of recognition, split by audience: public, applicant, commission, manage."""

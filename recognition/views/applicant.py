@@ -1,0 +1,251 @@
+"""A platform's coordinators write, submit and withdraw applications and lodge objections."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from buurtplatform.uploads import private_file_response
+from platforms.models import Membership, Platform
+from recognition import permissions as perms
+from recognition import services
+from recognition.forms import ApplicationForm, ObjectionForm, PlanLineForm, StatementForm
+from recognition.models import Application, Round
+
+
+def _error(request: HttpRequest, exc: ValidationError) -> None:
+    for msg in exc.messages:
+        messages.error(request, msg)
+
+
+@login_required
+def application_list(request: HttpRequest) -> HttpResponse:
+    memberships = Membership.objects.filter(user=request.user).select_related("platform")
+    platform_ids = [m.platform_id for m in memberships]
+    applications = (
+        Application.objects.filter(platform_id__in=platform_ids)
+        .select_related("round", "platform")
+        .order_by("-round__budget_year", "platform__name")
+    )
+    open_rounds = Round.objects.filter(status=Round.Status.OPEN)
+    existing = {(a.round_id, a.platform_id) for a in applications}
+    can_start = [
+        (rnd, m.platform)
+        for rnd in open_rounds
+        if services.is_before_deadline(rnd)
+        for m in memberships
+        if m.role == Membership.Role.COORDINATOR and (rnd.pk, m.platform_id) not in existing
+    ]
+    return render(
+        request,
+        "recognition/application_list.html",
+        {"applications": applications, "can_start": can_start},
+    )
+
+
+@login_required
+@require_POST
+def application_start(request: HttpRequest, round_slug: str, platform_slug: str) -> HttpResponse:
+    rnd = perms.get_round_for_user(request.user, round_slug)
+    platform = get_object_or_404(Platform, slug=platform_slug)
+    if not perms.is_coordinator(request.user, platform):
+        raise PermissionDenied
+    try:
+        app = services.start_application(round=rnd, platform=platform, by=request.user)
+    except ValidationError as exc:
+        _error(request, exc)
+        return redirect("recognition:application_list")
+    return redirect("recognition:application_detail", pk=app.pk)
+
+
+@login_required
+def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    app = perms.get_application_for_user(request.user, pk)
+    statements = app.statements.select_related("criterion").prefetch_related("activities")
+    files = app.files.select_related("criterion")
+    decisions = app.decisions.filter(status="published").order_by("decided_at")
+    return render(
+        request,
+        "recognition/application_detail.html",
+        {
+            "application": app,
+            "statements": statements,
+            "files": files,
+            "plan_lines": app.plan_lines.all(),
+            "missing": services.missing_for_submission(app),
+            "can_edit": perms.can_edit_application(request.user, app),
+            "revisions": app.revisions.order_by("-number"),
+            "decisions": [(d, perms.can_object(request.user, d)) for d in decisions],
+            "plan_form": PlanLineForm(),
+        },
+    )
+
+
+@login_required
+def application_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    app = perms.get_application_for_user(request.user, pk, write=True)
+    initial = {
+        "area_name": app.area_name,
+        "buurten": app.buurten.all(),
+        "plan_summary": app.plan_summary,
+        "requested_amount": app.requested_amount,
+    }
+    form = ApplicationForm(request.POST or None, initial=initial, district=app.round.district)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_application(application=app, by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _error(request, exc)
+        else:
+            messages.success(request, _("De aanvraag is opgeslagen."))
+            return redirect("recognition:application_detail", pk=app.pk)
+    return render(request, "recognition/application_edit.html", {"application": app, "form": form})
+
+
+@login_required
+def statement_edit(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    app = perms.get_application_for_user(request.user, pk, write=True)
+    criterion = get_object_or_404(app.round.criteria_version.criteria, number=number)
+    stmt = app.statements.filter(criterion=criterion).first()
+    initial = {}
+    if stmt:
+        initial = {
+            "statement": stmt.statement,
+            "links": stmt.links,
+            "activities": stmt.activities.all(),
+        }
+    form = StatementForm(
+        request.POST or None, request.FILES or None, initial=initial, platform=app.platform
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.save_statement(
+                application=app,
+                criterion=criterion,
+                by=request.user,
+                statement=data["statement"],
+                links=data["links"],
+                activities=list(data["activities"]),
+            )
+            if data.get("file"):
+                services.add_evidence_file(
+                    application=app, criterion=criterion, upload=data["file"], by=request.user
+                )
+        except ValidationError as exc:
+            _error(request, exc)
+        else:
+            messages.success(request, _("Het criterium is opgeslagen."))
+            return redirect("recognition:application_detail", pk=app.pk)
+    files = app.files.filter(criterion=criterion)
+    return render(
+        request,
+        "recognition/statement_edit.html",
+        {
+            "application": app,
+            "criterion": criterion,
+            "form": form,
+            "files": files,
+            "rubric": [(i, criterion.rubric_text(i)) for i in range(5)],
+        },
+    )
+
+
+@login_required
+@require_POST
+def planline_add(request: HttpRequest, pk: int) -> HttpResponse:
+    app = perms.get_application_for_user(request.user, pk, write=True)
+    form = PlanLineForm(request.POST)
+    if not form.is_valid():
+        messages.error(
+            request, _("Controleer de begrotingsregel: categorie, omschrijving en bedrag.")
+        )
+    else:
+        try:
+            services.add_plan_line(application=app, by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _error(request, exc)
+    return redirect("recognition:application_detail", pk=app.pk)
+
+
+@login_required
+@require_POST
+def planline_delete(request: HttpRequest, pk: int, line: int) -> HttpResponse:
+    app = perms.get_application_for_user(request.user, pk, write=True)
+    plan_line = get_object_or_404(app.plan_lines, pk=line)
+    try:
+        services.remove_plan_line(line=plan_line, by=request.user)
+    except ValidationError as exc:
+        _error(request, exc)
+    return redirect("recognition:application_detail", pk=app.pk)
+
+
+@login_required
+@require_POST
+def evidence_delete(request: HttpRequest, pk: int, file: int) -> HttpResponse:
+    app = perms.get_application_for_user(request.user, pk, write=True)
+    evidence = get_object_or_404(app.files, pk=file)
+    try:
+        services.remove_evidence_file(evidence=evidence, by=request.user)
+    except ValidationError as exc:
+        _error(request, exc)
+    return redirect("recognition:application_detail", pk=app.pk)
+
+
+@login_required
+@require_POST
+def application_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    app = perms.get_application_for_user(request.user, pk, write=True)
+    try:
+        revision = services.submit_application(application=app, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, _("De aanvraag is nog niet compleet:"))
+        _error(request, exc)
+    else:
+        messages.success(
+            request, _("De aanvraag is ingediend (versie %(n)s).") % {"n": revision.number}
+        )
+    return redirect("recognition:application_detail", pk=app.pk)
+
+
+@login_required
+@require_POST
+def application_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    app = perms.get_application_for_user(request.user, pk, write=True)
+    try:
+        services.withdraw_application(application=app, by=request.user)
+    except ValidationError as exc:
+        _error(request, exc)
+    else:
+        messages.success(request, _("De aanvraag is ingetrokken."))
+    return redirect("recognition:application_detail", pk=app.pk)
+
+
+def evidence_download(request: HttpRequest, pk: int, file: int) -> HttpResponse:
+    """Private evidence: platform members, allowed commission members and administrators."""
+    evidence = perms.get_evidence_file_for_user(request.user, pk, file)
+    return private_file_response(
+        evidence.file, content_type=evidence.content_type, original_name=evidence.original_name
+    )
+
+
+@login_required
+def objection_create(request: HttpRequest, decision: int) -> HttpResponse:
+    dec = perms.get_decision_for_objection(request.user, decision)
+    form = ObjectionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.lodge_objection(decision=dec, by=request.user, text=form.cleaned_data["text"])
+        except ValidationError as exc:
+            _error(request, exc)
+        else:
+            messages.success(request, _("Uw bezwaar is ontvangen."))
+            return redirect("recognition:application_detail", pk=dec.application_id)
+    return render(
+        request,
+        "recognition/objection_create.html",
+        {"decision": dec, "form": form, "deadline": services.objection_deadline(dec)},
+    )

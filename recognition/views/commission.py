@@ -1,0 +1,386 @@
+"""The commission: declare conflicts, score blind, compare, decide, publish, answer objections."""
+
+from functools import wraps
+
+from allauth.account.decorators import reauthentication_required
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.models import User
+from accounts.roles import COMMISSION
+from recognition import permissions as perms
+from recognition import services
+from recognition.forms import (
+    ConflictForm,
+    DecisionForm,
+    ObjectionAnswerForm,
+    PinConflictForm,
+    ScoreForm,
+)
+from recognition.models import Application, Decision, Objection, Round, Scoresheet
+
+ASSESSED = [
+    Application.Status.SUBMITTED,
+    Application.Status.GRANTED,
+    Application.Status.NOT_GRANTED,
+]
+
+
+def _error(request: HttpRequest, exc: ValidationError) -> None:
+    for msg in exc.messages:
+        messages.error(request, msg)
+
+
+def _commission_only(view):
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs):
+        if not perms.can_use_commission(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+@login_required
+@_commission_only
+def commission_home(request: HttpRequest) -> HttpResponse:
+    rounds = Round.objects.exclude(status=Round.Status.DRAFT).select_related("district")
+    open_objections = Objection.objects.filter(status=Objection.Status.OPEN).select_related(
+        "decision__application__platform", "decision__round"
+    )
+    return render(
+        request,
+        "recognition/commission_home.html",
+        {"rounds": rounds, "objections": open_objections},
+    )
+
+
+@login_required
+def commission_round(request: HttpRequest, slug: str) -> HttpResponse:
+    """Progress board: who declared and scored what, never the scores themselves."""
+    rnd = perms.get_commission_round_for_user(request.user, slug)
+    if rnd.status == Round.Status.ASSESSMENT:
+        services.sync_automatic_conflicts(round=rnd)
+    members = list(User.objects.filter(groups__name=COMMISSION).order_by("name"))
+    apps = list(
+        rnd.applications.filter(status__in=ASSESSED)
+        .select_related("platform")
+        .prefetch_related("conflicts", "scoresheets")
+    )
+    board = []
+    for app in apps:
+        conflicted = services.conflicted_member_ids(app)
+        declared = {d.member_id: d for d in app.conflicts.all()}
+        sheets = {s.member_id: s for s in app.scoresheets.all()}
+        cells = []
+        for m in members:
+            if m.pk in conflicted:
+                state = "conflict"
+            elif m.pk not in declared:
+                state = "undeclared"
+            elif m.pk in sheets:
+                state = sheets[m.pk].status
+            else:
+                state = "declared"
+            cells.append(state)
+        decision = app.decisions.filter(kind=Decision.Kind.ROUND).order_by("-pk").first()
+        board.append(
+            {
+                "application": app,
+                "cells": cells,
+                "mine": cells[members.index(request.user)] if request.user in members else None,
+                "counting": len(services.counting_sheets(app)),
+                "decision": decision,
+                "can_decide": perms.can_decide(request.user, app),
+            }
+        )
+    return render(
+        request,
+        "recognition/commission_round.html",
+        {
+            "round": rnd,
+            "members": members,
+            "board": board,
+            "is_chair": perms.can_chair(request.user, rnd),
+            "scoring_open": services.scoring_open(rnd),
+            "undecided": services.undecided_applications(rnd),
+            "pin_form": PinConflictForm(),
+        },
+    )
+
+
+@login_required
+def conflict_declare(request: HttpRequest, pk: int) -> HttpResponse:
+    app = perms.get_application_for_commission(request.user, pk, need="declare")
+    decl = services.declaration_for(request.user, app)
+    form = ConflictForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.declare_conflict(application=app, by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _error(request, exc)
+        else:
+            messages.success(request, _("Uw verklaring is vastgelegd."))
+            if form.cleaned_data["has_conflict"]:
+                return redirect("recognition:commission_round", slug=app.round.slug)
+            return redirect("recognition:application_review", pk=app.pk)
+    return render(
+        request,
+        "recognition/conflict_declare.html",
+        {
+            "application": app,
+            "form": form,
+            "declaration": decl,
+            "auto": perms.is_conflicted(request.user, app),
+        },
+    )
+
+
+@login_required
+@require_POST
+def conflict_pin(request: HttpRequest, pk: int) -> HttpResponse:
+    app = perms.get_application_for_commission(request.user, pk, need="declare_any")
+    if not perms.can_chair(request.user, app.round):
+        raise PermissionDenied
+    form = PinConflictForm(request.POST)
+    if form.is_valid():
+        try:
+            services.pin_conflict(
+                application=app,
+                member=form.cleaned_data["member"],
+                reason=form.cleaned_data["reason"],
+                by=request.user,
+            )
+        except ValidationError as exc:
+            _error(request, exc)
+        else:
+            messages.success(request, _("Het belang is vastgezet."))
+    return redirect("recognition:commission_round", slug=app.round.slug)
+
+
+@login_required
+def application_review(request: HttpRequest, pk: int) -> HttpResponse:
+    """Evidence of the judged revision, the member's own (blind) scores, others' only after."""
+    app = perms.get_application_for_commission(request.user, pk, need="declare_any")
+    if perms.needs_declaration(request.user, app):
+        return redirect("recognition:conflict_declare", pk=app.pk)
+    app = perms.get_application_for_commission(request.user, pk, need="evidence")
+    revision = app.current_revision
+    criteria = list(app.round.criteria_version.criteria.all())
+    sheet = Scoresheet.objects.filter(application=app, member=request.user).first()
+    initial = {}
+    if sheet:
+        initial = {s.criterion_id: (s.value, s.comment) for s in sheet.scores.all()}
+    form = ScoreForm(criteria=criteria, initial_scores=initial)
+    statements = {s["number"]: s for s in (revision.snapshot["statements"] if revision else [])}
+    files = {}
+    for f in revision.snapshot.get("files", []) if revision else []:
+        files.setdefault(f["criterion"], []).append(f)
+    evidence = [(c, statements.get(c.number), files.get(c.key, [])) for c in criteria]
+    see_scores = perms.can_see_scores(request.user, app)
+    return render(
+        request,
+        "recognition/application_review.html",
+        {
+            "application": app,
+            "revision": revision,
+            "evidence": evidence,
+            "form": form,
+            "sheet": sheet,
+            "can_score": perms.can_score(request.user, app),
+            "see_scores": see_scores,
+            "table": services.score_table(app) if see_scores else None,
+        },
+    )
+
+
+@login_required
+@require_POST
+def scoresheet_save(request: HttpRequest, pk: int) -> HttpResponse:
+    app = perms.get_application_for_commission(request.user, pk, need="score")
+    form = ScoreForm(request.POST, criteria=app.round.criteria_version.criteria.all())
+    if form.is_valid():
+        try:
+            services.save_scores(application=app, member=request.user, scores=form.scores())
+        except ValidationError as exc:
+            _error(request, exc)
+        else:
+            messages.success(request, _("Uw scores zijn opgeslagen als concept."))
+    else:
+        messages.error(request, _("Een score ligt tussen 0 en 4."))
+    return redirect("recognition:application_review", pk=app.pk)
+
+
+@login_required
+@require_POST
+def scoresheet_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    app = perms.get_application_for_commission(request.user, pk, need="score")
+    form = ScoreForm(request.POST, criteria=app.round.criteria_version.criteria.all())
+    try:
+        if form.is_valid() and any(v is not None for v, _c in form.scores().values()):
+            services.save_scores(application=app, member=request.user, scores=form.scores())
+        services.submit_scoresheet(application=app, member=request.user)
+    except ValidationError as exc:
+        _error(request, exc)
+    else:
+        messages.success(request, _("Uw beoordeling is ingediend; u ziet nu ook de andere scores."))
+    return redirect("recognition:application_review", pk=app.pk)
+
+
+@login_required
+def round_compare(request: HttpRequest, slug: str) -> HttpResponse:
+    """Competing applications side by side per criterion; groups the viewer may not see are
+    left out (conflict) or held back until the viewer has submitted their own scores."""
+    rnd = perms.get_commission_round_for_user(request.user, slug)
+    groups = []
+    for group in services.area_groups(rnd):
+        if any(perms.is_conflicted(request.user, a) for a in group):
+            groups.append({"hidden": True, "size": len(group)})
+            continue
+        if not all(perms.can_see_scores(request.user, a) for a in group):
+            groups.append({"blind": True, "applications": group})
+            continue
+        tables = [services.score_table(a) for a in group]
+        rows = []
+        for i, crit_row in enumerate(tables[0]["rows"] if tables else []):
+            rows.append(
+                {"criterion": crit_row["criterion"], "cells": [t["rows"][i] for t in tables]}
+            )
+        groups.append(
+            {
+                "applications": group,
+                "tables": tables,
+                "rows": rows,
+                "name": " / ".join(sorted({a.area_name for a in group})),
+            }
+        )
+    return render(
+        request,
+        "recognition/round_compare.html",
+        {"round": rnd, "groups": groups, "is_chair": perms.can_chair(request.user, rnd)},
+    )
+
+
+@login_required
+def decision_record(request: HttpRequest, pk: int) -> HttpResponse:
+    app = perms.get_application_for_commission(request.user, pk, need="scores")
+    if not perms.can_decide(request.user, app):
+        raise PermissionDenied
+    criteria = app.round.criteria_version.criteria.all()
+    pending = app.decisions.filter(status=Decision.Status.PENDING).first()
+    initial = {}
+    if pending:
+        initial = {
+            "outcome": pending.outcome,
+            "granted_amount": pending.granted_amount,
+            "motivation": pending.motivation,
+        }
+        initial.update(
+            {f"reason_{m.criterion_id}": m.text for m in pending.criterion_motivations.all()}
+        )
+    form = DecisionForm(request.POST or None, criteria=criteria, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.record_decision(
+                application=app,
+                by=request.user,
+                outcome=form.cleaned_data["outcome"],
+                granted_amount=form.cleaned_data["granted_amount"] or 0,
+                motivation=form.cleaned_data["motivation"],
+                criterion_motivations=form.criterion_reasons(),
+            )
+        except ValidationError as exc:
+            _error(request, exc)
+        else:
+            messages.success(request, _("Het besluit is vastgelegd (nog niet gepubliceerd)."))
+            return redirect("recognition:commission_round", slug=app.round.slug)
+    return render(
+        request,
+        "recognition/decision_record.html",
+        {"application": app, "form": form, "table": services.score_table(app)},
+    )
+
+
+def _chair_only(view):
+    """Check chairmanship before asking for re-authentication: outsiders get a plain 403."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, slug: str, *args, **kwargs):
+        rnd = perms.get_commission_round_for_user(request.user, slug)
+        if not perms.can_chair(request.user, rnd):
+            raise PermissionDenied
+        return view(request, slug, *args, **kwargs)
+
+    return wrapper
+
+
+@login_required
+@require_POST
+@_chair_only
+def round_conclude(request: HttpRequest, slug: str) -> HttpResponse:
+    rnd = perms.get_commission_round_for_user(request.user, slug)
+    try:
+        services.conclude_round(round=rnd, by=request.user)
+    except ValidationError as exc:
+        _error(request, exc)
+    else:
+        messages.success(
+            request, _("Alle besluiten zijn vastgelegd; de ronde kan worden gepubliceerd.")
+        )
+    return redirect("recognition:commission_round", slug=rnd.slug)
+
+
+@login_required
+@require_POST
+@_chair_only
+def round_reopen(request: HttpRequest, slug: str) -> HttpResponse:
+    rnd = perms.get_commission_round_for_user(request.user, slug)
+    try:
+        services.reopen_assessment(round=rnd, by=request.user)
+    except ValidationError as exc:
+        _error(request, exc)
+    return redirect("recognition:commission_round", slug=rnd.slug)
+
+
+@login_required
+@_chair_only
+@reauthentication_required
+def round_publish(request: HttpRequest, slug: str) -> HttpResponse:
+    rnd = perms.get_commission_round_for_user(request.user, slug)
+    if request.method != "POST":
+        return render(request, "recognition/round_publish.html", {"round": rnd})
+    try:
+        services.publish_round(round=rnd, by=request.user)
+    except ValidationError as exc:
+        _error(request, exc)
+        return redirect("recognition:commission_round", slug=rnd.slug)
+    messages.success(request, _("De ronde is gepubliceerd."))
+    return redirect("recognition:round_decision", slug=rnd.slug)
+
+
+@login_required
+def objection_answer(request: HttpRequest, pk: int) -> HttpResponse:
+    objection = perms.get_objection_for_chair(request.user, pk)
+    form = ObjectionAnswerForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.answer_objection(
+                objection=objection,
+                by=request.user,
+                outcome=form.cleaned_data["outcome"],
+                granted_amount=form.cleaned_data["granted_amount"] or 0,
+                motivation=form.cleaned_data["motivation"],
+            )
+        except ValidationError as exc:
+            _error(request, exc)
+        else:
+            messages.success(request, _("Het bezwaar is beantwoord met een nieuw besluit."))
+            return redirect("recognition:round_decision", slug=objection.decision.round.slug)
+    return render(
+        request, "recognition/objection_answer.html", {"objection": objection, "form": form}
+    )

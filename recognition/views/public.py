@@ -1,0 +1,95 @@
+"""Public pages: rounds, the published decision, a platform's recognition history."""
+
+from django.db.models import Count, Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from recognition import permissions as perms
+from recognition import services
+from recognition.models import Application, ConflictDeclaration, Decision, Round
+
+
+def round_list(request: HttpRequest) -> HttpResponse:
+    rounds = (
+        Round.objects.exclude(status=Round.Status.DRAFT)
+        .select_related("district")
+        .annotate(
+            submitted=Count(
+                "applications",
+                filter=~Q(
+                    applications__status__in=[
+                        Application.Status.DRAFT,
+                        Application.Status.WITHDRAWN,
+                    ]
+                ),
+            )
+        )
+    )
+    return render(request, "recognition/round_list.html", {"rounds": rounds})
+
+
+def round_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    rnd = perms.get_round_for_user(request.user, slug)
+    applicants = []
+    if not services.is_before_deadline(rnd) or rnd.status != Round.Status.OPEN:
+        applicants = (
+            rnd.applications.exclude(status__in=[Application.Status.DRAFT])
+            .select_related("platform")
+            .prefetch_related("buurten")
+        )
+    return render(
+        request,
+        "recognition/round_detail.html",
+        {
+            "round": rnd,
+            "applicants": applicants,
+            "criteria": rnd.criteria_version.criteria.all(),
+            "before_deadline": services.is_before_deadline(rnd),
+        },
+    )
+
+
+def round_decision(request: HttpRequest, slug: str) -> HttpResponse:
+    rnd = perms.get_round_for_user(request.user, slug)
+    if not perms.can_view_decisions(request.user, rnd):
+        raise Http404
+    areas = []
+    decisions = {}
+    for d in (
+        Decision.objects.filter(round=rnd, status=Decision.Status.PUBLISHED)
+        .select_related("supersedes", "application")
+        .prefetch_related("criterion_motivations__criterion", "objections")
+        .order_by("decided_at", "pk")
+    ):
+        decisions.setdefault(d.application_id, []).append(d)
+    for group in services.area_groups(rnd):
+        entries = []
+        for app in group:
+            conflicts = ConflictDeclaration.objects.filter(
+                application=app, has_conflict=True
+            ).select_related("member")
+            entries.append(
+                {
+                    "application": app,
+                    "decisions": decisions.get(app.pk, []),
+                    "table": services.score_table(app),
+                    "recusals": conflicts,
+                }
+            )
+        areas.append({"name": " / ".join(sorted({a.area_name for a in group})), "entries": entries})
+    published_at = rnd.published_at
+    deadline = None
+    if published_at:
+        import datetime
+
+        deadline = published_at + datetime.timedelta(weeks=rnd.objection_weeks)
+    return render(
+        request,
+        "recognition/round_decision.html",
+        {
+            "round": rnd,
+            "areas": areas,
+            "objection_deadline": deadline,
+            "show_names": rnd.publish_member_names,
+        },
+    )

@@ -1,0 +1,382 @@
+"""Read side of the books: plan versus actual, summaries, exports, the ledger check.
+
+Every amount is summed by the database (aggregate/annotate), never by loading entries.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from decimal import Decimal
+
+from django.db.models import (
+    Case,
+    Count,
+    DecimalField,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
+
+from budgets.models import Account, Budget, BudgetLine, Entry, ExpenseClaim, Transaction
+from platforms.models import Activity
+
+ZERO = Decimal("0.00")
+DEC = DecimalField(max_digits=14, decimal_places=2)
+
+SIGNED = Case(
+    When(side=Entry.Side.DEBIT, then=F("amount")),
+    default=-F("amount"),
+    output_field=DEC,
+)
+
+
+def _signed_subquery(**filters) -> Coalesce:
+    """Debit minus credit of the entries matching filters (with OuterRef), as a subquery."""
+    sub = (
+        Entry.objects.filter(**filters)
+        .order_by()
+        .values("account__kind")
+        .annotate(total=Sum(SIGNED))
+        .values("total")[:1]
+    )
+    return Coalesce(Subquery(sub, output_field=DEC), Value(ZERO), output_field=DEC)
+
+
+def _line_spent() -> Coalesce:
+    sub = (
+        Entry.objects.filter(account__budget_line=OuterRef("pk"))
+        .order_by()
+        .values("account")
+        .annotate(total=Sum(SIGNED))
+        .values("total")[:1]
+    )
+    return Coalesce(Subquery(sub, output_field=DEC), Value(ZERO), output_field=DEC)
+
+
+def budgets_with_totals(qs=None):
+    """Budgets annotated with spent and remaining (from the ledger) in one query."""
+    qs = qs if qs is not None else Budget.objects.all()
+    return qs.select_related("platform", "round", "round__district").annotate(
+        spent=_signed_subquery(account__budget=OuterRef("pk"), account__kind=Account.Kind.EXPENSE),
+        remaining=_signed_subquery(
+            account__budget=OuterRef("pk"), account__kind=Account.Kind.BUDGET
+        ),
+        closed=Count("year_closes"),
+    )
+
+
+def plan_vs_actual(budget: Budget):
+    """The budget's lines with planned, spent, remaining and the activities the money served."""
+    return (
+        BudgetLine.objects.filter(budget=budget)
+        .annotate(spent=_line_spent())
+        .annotate(remaining=F("planned_amount") - F("spent"))
+        .prefetch_related(
+            Prefetch(
+                "claims",
+                queryset=ExpenseClaim.objects.filter(status=ExpenseClaim.Status.PAID)
+                .prefetch_related(Prefetch("activities", queryset=Activity.objects.public()))
+                .order_by("expense_date"),
+                to_attr="paid_claims",
+            )
+        )
+        .order_by("id")
+    )
+
+
+def line_activities(line) -> list[Activity]:
+    seen: dict[int, Activity] = {}
+    for claim in getattr(line, "paid_claims", []):
+        for activity in claim.activities.all():
+            seen.setdefault(activity.pk, activity)
+    return sorted(seen.values(), key=lambda a: a.start_date)
+
+
+def platform_budgets(platform):
+    """A platform's budgets with totals and lines (plan versus actual), newest year first."""
+    budgets = list(budgets_with_totals(Budget.objects.filter(platform=platform)).order_by("-year"))
+    for budget in budgets:
+        budget.plan_lines = list(plan_vs_actual(budget))
+        for line in budget.plan_lines:
+            line.activity_list = line_activities(line)
+    return budgets
+
+
+def round_summary(round_obj) -> dict:
+    """Per round (and its district): granted, spent and remaining, computed by the database."""
+    budgets = list(
+        budgets_with_totals(Budget.objects.filter(round=round_obj)).order_by("platform__name")
+    )
+    totals = Budget.objects.filter(round=round_obj).aggregate(
+        granted=Coalesce(Sum("granted_amount"), Value(ZERO), output_field=DEC)
+    )
+    spent = Entry.objects.filter(
+        account__budget__round=round_obj, account__kind=Account.Kind.EXPENSE
+    ).aggregate(total=Coalesce(Sum(SIGNED), Value(ZERO), output_field=DEC))["total"]
+    remaining = Entry.objects.filter(
+        account__budget__round=round_obj, account__kind=Account.Kind.BUDGET
+    ).aggregate(total=Coalesce(Sum(SIGNED), Value(ZERO), output_field=DEC))["total"]
+    return {
+        "round": round_obj,
+        "district": round_obj.district,
+        "budgets": budgets,
+        "granted": totals["granted"],
+        "spent": spent,
+        "remaining": remaining,
+    }
+
+
+def public_budget_summary(platform) -> list[dict]:
+    """For the public platform page: per budget granted, spent per line and remaining.
+
+    Contains no payee names at all; organisations may be named on the spending list below.
+    """
+    result = []
+    for budget in platform_budgets(platform):
+        result.append(
+            {
+                "budget": budget,
+                "year": budget.year,
+                "granted": budget.granted_amount,
+                "spent": budget.spent,
+                "remaining": budget.remaining,
+                "lines": budget.plan_lines,
+                "payments": list(public_payments(budget)),
+            }
+        )
+    return result
+
+
+def public_payments(budget: Budget) -> Iterator[dict]:
+    for claim in (
+        ExpenseClaim.objects.filter(budget=budget, status=ExpenseClaim.Status.PAID)
+        .select_related("budget_line")
+        .order_by("expense_date", "pk")
+    ):
+        yield {
+            "date": claim.expense_date,
+            "line": claim.budget_line,
+            "description": claim.description,
+            "payee": claim.public_payee,
+            "amount": claim.amount,
+        }
+
+
+# --- exports ------------------------------------------------------------------------------
+
+PUBLIC_COLUMNS = ["transaction_id", "date", "platform", "account", "debit", "credit", "description"]
+
+
+def public_transactions() -> Iterator[dict]:
+    """Every ledger entry of the public budgets, one row per entry, for /open-data/.
+
+    Columns: transaction_id,date,platform,account,debit,credit,description. The description is
+    the transaction's public description: payments name the payee only if it is an
+    organisation ("particulier" otherwise); private descriptions, IBANs and notes never appear.
+    One query (iterator), constant regardless of size.
+    """
+    rows = (
+        Entry.objects.select_related("transaction__budget__platform", "account")
+        .order_by("transaction__value_date", "transaction_id", "id")
+        .values_list(
+            "transaction_id",
+            "transaction__value_date",
+            "transaction__budget__platform__name",
+            "account__code",
+            "account__name",
+            "side",
+            "amount",
+            "transaction__description",
+        )
+    )
+    for tx_id, date, platform, code, name, side, amount, description in rows.iterator():
+        yield {
+            "transaction_id": tx_id,
+            "date": date.isoformat(),
+            "platform": platform,
+            "account": f"{code} {name}",
+            "debit": f"{amount:.2f}" if side == Entry.Side.DEBIT else "",
+            "credit": f"{amount:.2f}" if side == Entry.Side.CREDIT else "",
+            "description": description,
+        }
+
+
+LEDGER_COLUMNS = [
+    "transaction_id",
+    "value_date",
+    "recorded_at",
+    "kind",
+    "reference",
+    "account_code",
+    "account_name",
+    "debit",
+    "credit",
+    "description",
+    "private_description",
+    "reverses",
+    "reason",
+    "booked_by",
+]
+
+
+def platform_ledger_rows(platform) -> Iterator[list]:
+    """A platform's full ledger for its accountant (includes private descriptions)."""
+    rows = (
+        Entry.objects.filter(transaction__budget__platform=platform)
+        .select_related("transaction", "transaction__booked_by", "account")
+        .order_by("transaction__value_date", "transaction_id", "id")
+    )
+    for e in rows.iterator():
+        tx = e.transaction
+        yield [
+            tx.pk,
+            tx.value_date.isoformat(),
+            tx.recorded_at.isoformat(timespec="seconds"),
+            tx.kind,
+            tx.reference,
+            e.account.code,
+            e.account.name,
+            f"{e.amount:.2f}" if e.side == Entry.Side.DEBIT else "",
+            f"{e.amount:.2f}" if e.side == Entry.Side.CREDIT else "",
+            tx.description,
+            tx.private_description,
+            tx.reverses_id or "",
+            tx.reason,
+            tx.booked_by.email if tx.booked_by else "",
+        ]
+
+
+# --- invariants -----------------------------------------------------------------------------
+
+
+def ledger_breaches() -> list[str]:
+    """Check the ledger's invariants in the database; return a description of each breach."""
+    breaches: list[str] = []
+    unbalanced = (
+        Transaction.objects.annotate(
+            balance=Coalesce(
+                Sum(
+                    Case(
+                        When(entries__side=Entry.Side.DEBIT, then=F("entries__amount")),
+                        default=-F("entries__amount"),
+                        output_field=DEC,
+                    )
+                ),
+                Value(ZERO),
+                output_field=DEC,
+            ),
+            n=Count("entries"),
+        )
+        .filter(~Q(balance=0) | Q(n__lt=2))
+        .values_list("pk", "balance", "n")
+    )
+    for pk, balance, n in unbalanced:
+        breaches.append(
+            _("Boeking %(pk)s is niet in evenwicht (saldo %(b)s, %(n)s regels).")
+            % {"pk": pk, "b": balance, "n": n}
+        )
+    for pk in Transaction.objects.filter(kind=Transaction.Kind.REVERSAL, reverses=None).values_list(
+        "pk", flat=True
+    ):
+        breaches.append(_("Correctie %(pk)s verwijst niet naar een boeking.") % {"pk": pk})
+    double = (
+        Transaction.objects.exclude(reverses=None)
+        .values("reverses")
+        .annotate(n=Count("id"))
+        .filter(n__gt=1)
+    )
+    for row in double:
+        breaches.append(
+            _("Boeking %(pk)s is meer dan eens gecorrigeerd.") % {"pk": row["reverses"]}
+        )
+    for rev_pk in (
+        Transaction.objects.filter(reverses__isnull=False)
+        .filter(reverses__reverses__isnull=False)
+        .values_list("pk", "reverses")
+    ):
+        breaches.append(_("Correctie %(pk)s corrigeert een correctie.") % {"pk": rev_pk})
+    # A reversal mirrors its original: per account, the two together sum to zero.
+    mismatched = (
+        Entry.objects.filter(transaction__reverses__isnull=False)
+        .values("transaction_id", "transaction__reverses_id", "account_id")
+        .annotate(total=Sum(SIGNED))
+    )
+    originals = {
+        (row["transaction_id"], row["account_id"]): row["total"]
+        for row in Entry.objects.filter(transaction__reversed_by__isnull=False)
+        .values("transaction_id", "account_id")
+        .annotate(total=Sum(SIGNED))
+    }
+    for row in mismatched:
+        if (
+            originals.get((row["transaction__reverses_id"], row["account_id"]), ZERO) + row["total"]
+            != 0
+        ):
+            breaches.append(
+                _("Correctie %(pk)s is niet het spiegelbeeld van boeking %(o)s.")
+                % {"pk": row["transaction_id"], "o": row["transaction__reverses_id"]}
+            )
+    live_payments = (
+        ExpenseClaim.objects.filter(status=ExpenseClaim.Status.PAID)
+        .annotate(
+            live=Count(
+                "transactions",
+                filter=Q(
+                    transactions__kind=Transaction.Kind.PAYMENT,
+                    transactions__reversed_by__isnull=True,
+                ),
+            )
+        )
+        .exclude(live=1)
+        .values_list("pk", "live")
+    )
+    for pk, live in live_payments:
+        breaches.append(
+            _("Betaalde declaratie %(pk)s heeft %(n)s geldige betalingen in plaats van één.")
+            % {"pk": pk, "n": live}
+        )
+    unpaid_with_payment = (
+        ExpenseClaim.objects.exclude(status=ExpenseClaim.Status.PAID)
+        .filter(transactions__kind=Transaction.Kind.PAYMENT, transactions__reversed_by__isnull=True)
+        .values_list("pk", flat=True)
+        .distinct()
+    )
+    for pk in unpaid_with_payment:
+        breaches.append(
+            _("Declaratie %(pk)s is niet betaald maar heeft een geldige betaling.") % {"pk": pk}
+        )
+    committed = budgets_committed_mismatch()
+    for pk, cached, actual in committed:
+        breaches.append(
+            _("Budget %(pk)s: lopend totaal %(c)s wijkt af van de declaraties (%(a)s).")
+            % {"pk": pk, "c": cached, "a": actual}
+        )
+    return breaches
+
+
+def budgets_committed_mismatch() -> list[tuple]:
+    """Budgets whose locked running total differs from their approved and paid claims."""
+    actual = (
+        ExpenseClaim.objects.filter(
+            budget=OuterRef("pk"),
+            status__in=[ExpenseClaim.Status.APPROVED, ExpenseClaim.Status.PAID],
+        )
+        .order_by()
+        .values("budget")
+        .annotate(total=Sum("amount"))
+        .values("total")[:1]
+    )
+    return list(
+        Budget.objects.annotate(
+            actual=Coalesce(Subquery(actual, output_field=DEC), Value(ZERO), output_field=DEC)
+        )
+        .exclude(committed=F("actual"))
+        .values_list("pk", "committed", "actual")
+    )

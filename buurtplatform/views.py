@@ -56,3 +56,9 @@ def server_error(request: HttpRequest) -> HttpResponse:
     error_log.error("server error ref=%s path=%r", reference, request.path)
     html = loader.get_template("500.html").render({"reference": reference})
     return HttpResponse(html, status=500)
+
+
+def too_many_requests(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """allauth's rate limits answer with this page (ROOT_URLCONF.handler429)."""
+    security_log.warning("rate limited path=%r user=%s", request.path, _user_id(request))
+    return render(request, "429.html", status=429)

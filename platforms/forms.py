@@ -25,6 +25,7 @@ class PlatformForm(forms.ModelForm):
         widget=forms.CheckboxSelectMultiple,
         help_text=_("Kies er één of meer. Jullie eigen naam voor het gebied vul je hierboven in."),
     )
+    website = forms.URLField(label=_("website"), required=False, assume_scheme="https")
     logo_upload = forms.FileField(
         label=_("Logo (optioneel)"),
         required=False,
@@ -60,7 +61,7 @@ class PlatformForm(forms.ModelForm):
 
     def clean_social_links(self):
         value = self.cleaned_data.get("social_links", "")
-        validator = forms.URLField()
+        validator = forms.URLField(assume_scheme="https")
         lines = [line.strip() for line in value.splitlines() if line.strip()]
         for line in lines:
             try:
@@ -120,7 +121,7 @@ class ActivityForm(forms.ModelForm):
 
     def clean_links(self):
         value = self.cleaned_data.get("links", "")
-        validator = forms.URLField()
+        validator = forms.URLField(assume_scheme="https")
         lines = [line.strip() for line in value.splitlines() if line.strip()]
         for line in lines:
             try:

@@ -3,10 +3,12 @@
 import logging
 import secrets
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template import loader
+from django.urls import reverse
 
 from accounts.permissions import require_role_manager
 
@@ -19,7 +21,12 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def privacy(request: HttpRequest) -> HttpResponse:
-    return render(request, "privacy.html")
+    context = {
+        "export_url": reverse("accounts:data_export"),
+        "delete_url": reverse("accounts:account_delete"),
+        "support_email": settings.SUPPORT_EMAIL,
+    }
+    return render(request, "privacy.html", context)
 
 
 @login_required

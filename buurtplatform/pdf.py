@@ -104,11 +104,14 @@ def make_url_fetcher():
 
 def render_pdf(template_name: str, context: dict, *, fetcher=None) -> bytes:
     """Render a template (extending pdf/base.html) to PDF bytes, safely."""
+    return html_to_pdf(render_to_string(template_name, context), fetcher=fetcher)
+
+
+def html_to_pdf(html: str, *, fetcher=None) -> bytes:
     from weasyprint import HTML
 
-    html = render_to_string(template_name, context)
     fetcher = fetcher or make_url_fetcher()
     document = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).render()
-    # User-supplied <link rel=attachment> can never be embedded in a public report.
+    # A <link rel=attachment> can never embed a file in a public report.
     document.metadata.attachments = []
     return document.write_pdf()

@@ -107,7 +107,7 @@ class StatementForm(forms.Form):
 
     def clean_links(self):
         links = [x.strip() for x in self.cleaned_data["links"].splitlines() if x.strip()]
-        validator = forms.URLField()
+        validator = forms.URLField(assume_scheme="https")
         for link in links:
             validator.clean(link)
         return "\n".join(links)

@@ -58,7 +58,7 @@ def _timeline(user, platform: Platform):
     qs = Activity.objects.filter(platform=platform)
     if not perms.is_member(user, platform):
         qs = qs.public()
-    return qs.prefetch_related(
+    return qs.select_related("platform").prefetch_related(
         "photos", Prefetch("partner_confirmations", queryset=confirmed, to_attr="confirmed")
     )
 

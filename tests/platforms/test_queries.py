@@ -11,7 +11,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _grow(n: int) -> None:
-    for i in range(n):
+    for _i in range(n):
         platform = PlatformFactory(buurten=["TH01", "TH02", "TM01"])
         ActivityFactory(platform=platform)
         ActivityFactory(platform=platform, visibility="members")

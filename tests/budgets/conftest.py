@@ -14,7 +14,7 @@ from buurtplatform.uploads import clean_upload
 from tests.budgets.factories import granted_decision
 
 VALID_IBAN = "NL91ABNA0417164300"
-OTHER_IBAN = "NL02RABO0123456789"
+OTHER_IBAN = "NL44RABO0123456789"
 
 
 @pytest.fixture(autouse=True)

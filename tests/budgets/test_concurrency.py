@@ -1,0 +1,129 @@
+"""Concurrent requests never overspend and never pay twice (threads on PostgreSQL).
+
+Each thread uses its own database connection and closes it; a Barrier releases them at once.
+"""
+
+import threading
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection
+
+from budgets.models import Budget, ExpenseClaim, Transaction
+from budgets.services import (
+    approve_claim,
+    book_grant,
+    budget_remaining,
+    create_batch,
+    pay_batch,
+    reverse_transaction,
+)
+from tests.budgets.conftest import make_claim
+from tests.budgets.factories import granted_decision
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(
+        connection.vendor != "postgresql",
+        reason="row locks (SELECT ... FOR UPDATE) need PostgreSQL; SQLite serialises writers",
+    ),
+]
+
+
+def run_concurrently(n: int, fn) -> list[tuple[str, object]]:
+    barrier = threading.Barrier(n, timeout=20)
+    results: list[tuple[str, object]] = []
+    lock = threading.Lock()
+
+    def worker(i: int) -> None:
+        try:
+            barrier.wait()
+            outcome = ("ok", fn(i))
+        except ValidationError as exc:
+            outcome = ("refused", exc)
+        except Exception as exc:  # noqa: BLE001 - reported by the assertions below
+            outcome = ("error", exc)
+        finally:
+            connection.close()
+        with lock:
+            results.append(outcome)
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert len(results) == n
+    assert [r for r in results if r[0] == "error"] == []
+    return results
+
+
+def test_ten_concurrent_approvals_of_200_on_1000_exactly_five_succeed(
+    platform, member, support_staff
+):
+    budget = book_grant(decision=granted_decision(platform=platform), by=support_staff)
+    claims = [make_claim(budget, member, amount="200.00") for _ in range(10)]
+
+    results = run_concurrently(10, lambda i: approve_claim(claim=claims[i], by=support_staff).pk)
+
+    assert sum(1 for r in results if r[0] == "ok") == 5
+    refused = [r[1] for r in results if r[0] == "refused"]
+    assert len(refused) == 5
+    assert all(exc.code == "insufficient_budget" for exc in refused)
+    budget = Budget.objects.get(pk=budget.pk)
+    assert budget.committed == Decimal("1000.00")
+    assert ExpenseClaim.objects.filter(status="approved").count() == 5
+
+
+def test_the_same_claim_approved_twice_at_once_is_approved_once(
+    platform, member, support_staff, support_staff2
+):
+    budget = book_grant(decision=granted_decision(platform=platform), by=support_staff)
+    claim = make_claim(budget, member, amount="300.00")
+    staff = [support_staff, support_staff2]
+
+    results = run_concurrently(2, lambda i: approve_claim(claim=claim, by=staff[i]).pk)
+
+    assert sorted(r[0] for r in results) == ["ok", "refused"]
+    assert Budget.objects.get(pk=budget.pk).committed == Decimal("300.00")
+
+
+def test_a_batch_paid_twice_at_once_pays_each_claim_once(
+    platform, member, support_staff, support_staff2
+):
+    budget = book_grant(decision=granted_decision(platform=platform), by=support_staff)
+    claims = [make_claim(budget, member, amount="100.00") for _ in range(3)]
+    for c in claims:
+        approve_claim(claim=c, by=support_staff)
+    batch = create_batch(claims=claims, by=support_staff)
+
+    results = run_concurrently(4, lambda i: pay_batch(batch=batch, by=support_staff2).pk)
+
+    assert sum(1 for r in results if r[0] == "ok") == 1
+    assert Transaction.objects.filter(kind="payment").count() == 3
+    assert budget_remaining(budget) == Decimal("700.00")
+
+
+def test_concurrent_grant_booking_books_once(platform, support_staff):
+    decision = granted_decision(platform=platform)
+
+    results = run_concurrently(6, lambda i: book_grant(decision=decision, by=support_staff).pk)
+
+    assert {r[1] for r in results} == {Budget.objects.get().pk}
+    assert Transaction.objects.filter(kind="grant").count() == 1
+
+
+def test_concurrent_reversals_reverse_once(platform, support_staff, support_staff2):
+    budget = book_grant(decision=granted_decision(platform=platform), by=support_staff)
+    grant = Transaction.objects.get(kind="grant")
+    staff = [support_staff, support_staff2]
+
+    results = run_concurrently(
+        2, lambda i: reverse_transaction(original=grant, by=staff[i], reason="dubbel").pk
+    )
+
+    assert sorted(r[0] for r in results) == ["ok", "refused"]
+    assert Transaction.objects.filter(kind="reversal").count() == 1
+    assert budget_remaining(budget) == Decimal("0.00")

@@ -8,6 +8,7 @@ import time
 
 import pytest
 from django.core.cache import cache
+from django.utils import translation
 
 
 @pytest.fixture(autouse=True)
@@ -16,6 +17,13 @@ def _clean_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _dutch():
+    # A request to /en/ leaves English active in this thread; reverse() would follow it.
+    with translation.override("nl"):
+        yield
 
 
 def totp_code(secret: str, at: float | None = None, *, step: int = 30, digits: int = 6) -> str:

@@ -20,7 +20,7 @@ MEDIA_ROOT = BASE_DIR / ".test-media"
 PRIVATE_MEDIA_ROOT = MEDIA_ROOT / "private"
 REPORTS_ROOT = MEDIA_ROOT / "reports"
 # Tasks run eagerly in tests unless a test starts a real worker explicitly.
-CELERY_TASK_ALWAYS_EAGER = True
+CELERY_TASK_ALWAYS_EAGER = os.environ.get("TEST_REAL_WORKER") != "1"
 ACCOUNT_RATE_LIMITS = {
     "login_failed": "10/m/ip,5/5m/key",
 }

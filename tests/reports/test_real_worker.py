@@ -1,0 +1,149 @@
+"""Reports made by a real Celery worker over Redis against the test database (PostgreSQL).
+
+Skipped unless REDIS_URL is set and the tests run on PostgreSQL: the worker is a separate
+process and must see the same committed data, which an in-memory SQLite test database can't offer.
+"""
+
+import os
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from reports.models import ReportJob
+from tests.reports.conftest import pdf_text
+
+pytestmark = [pytest.mark.django_db(transaction=True)]
+
+
+def _skip_reason() -> str | None:
+    if not os.environ.get("REDIS_URL"):
+        return "REDIS_URL is unset: no broker for a real worker (reports run eagerly elsewhere)"
+    if connection.vendor != "postgresql":
+        return "a real worker needs a shared PostgreSQL test database (DATABASE_URL=postgres://…)"
+    return None
+
+
+@pytest.fixture
+def worker(reference_data, settings, tmp_path):
+    reason = _skip_reason()
+    if reason:
+        pytest.skip(reason)
+    from buurtplatform.celery import app
+
+    db = connection.settings_dict
+    auth = db["USER"] + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "buurtplatform.settings_test",
+        "DATABASE_URL": f"postgres://{auth}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        "TEST_REAL_WORKER": "1",
+    }
+    # The worker runs with settings_test, so use its media folder here too.
+    settings.MEDIA_ROOT = Path(settings.BASE_DIR) / ".test-media"
+    settings.REPORTS_ROOT = settings.MEDIA_ROOT / "reports"
+    shutil.rmtree(settings.REPORTS_ROOT, ignore_errors=True)
+    log = (tmp_path / "worker.log").open("wb")
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "buurtplatform",
+            "worker",
+            "-c",
+            "1",
+            "--pool=solo",
+            "--loglevel=INFO",
+            "--without-gossip",
+            "--without-mingle",
+        ],
+        cwd=settings.BASE_DIR,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    old_eager = app.conf.task_always_eager
+    app.conf.task_always_eager = False
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if app.control.ping(timeout=1):
+                break
+            if proc.poll() is not None:
+                pytest.fail((tmp_path / "worker.log").read_text()[-3000:])
+        else:
+            pytest.fail("the worker did not start within 60 s")
+        yield proc
+    finally:
+        app.conf.task_always_eager = old_eager
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+def _wait_for_pdf(client, url: str, timeout: float = 90) -> bytes:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        response = client.get(url)
+        if response.status_code == 200:
+            return b"".join(response.streaming_content)
+        assert response.status_code == 202, response.status_code
+        time.sleep(0.5)
+    raise AssertionError(f"{url} not ready after {timeout} s")
+
+
+def test_each_report_made_by_a_real_worker(worker, client):
+    from tests.reports.factories import granted_scenario
+
+    s = granted_scenario()
+    urls = {
+        "/platforms/samen-sterk-test/verslag/2026.pdf": "Jaarverslag Samen Sterk Test 2026",
+        f"/rondes/{s.round.slug}/besluit.pdf": "Rivaal Test",
+        "/transparantie/verslag/2026.pdf": "Buurtbudgetten Zuidoost 2026",
+    }
+    for url in urls:
+        assert client.get(url).status_code == 202
+    for url, expected in urls.items():
+        assert expected in pdf_text(_wait_for_pdf(client, url))
+    assert set(ReportJob.objects.values_list("status", "attempts")) == {("done", 1)}
+
+
+def test_concurrent_requests_make_one_job_and_one_render(worker, client):
+    from django.db import connections
+
+    from tests.reports.factories import granted_scenario
+
+    granted_scenario()
+    url = "/transparantie/verslag/2026.pdf"
+    barrier = threading.Barrier(8)
+    codes = []
+
+    def ask():
+        from django.test import Client
+
+        barrier.wait()
+        codes.append(Client().get(url).status_code)
+        connections.close_all()
+
+    threads = [threading.Thread(target=ask) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert set(codes) <= {200, 202}
+    _wait_for_pdf(client, url)
+    job = ReportJob.objects.get()
+    assert job.attempts == 1 and job.status == ReportJob.Status.DONE
+    files = list((Path(settings.REPORTS_ROOT) / "district_year").glob("2026-*.pdf"))
+    assert [f.name for f in files] == [Path(job.file_path).name]

@@ -28,6 +28,8 @@ from budgets.models import Account, Budget, BudgetLine, Entry, ExpenseClaim, Tra
 from platforms.models import Activity
 
 ZERO = Decimal("0.00")
+# SQLite sums decimals as floats; any real difference in cents is at least half a cent.
+HALF_CENT = Decimal("0.005")
 DEC = DecimalField(max_digits=14, decimal_places=2)
 
 SIGNED = Case(
@@ -274,7 +276,7 @@ def ledger_breaches() -> list[str]:
             ),
             n=Count("entries"),
         )
-        .filter(~Q(balance=0) | Q(n__lt=2))
+        .filter(Q(balance__gte=HALF_CENT) | Q(balance__lte=-HALF_CENT) | Q(n__lt=2))
         .values_list("pk", "balance", "n")
     )
     for pk, balance, n in unbalanced:
@@ -316,8 +318,11 @@ def ledger_breaches() -> list[str]:
     }
     for row in mismatched:
         if (
-            originals.get((row["transaction__reverses_id"], row["account_id"]), ZERO) + row["total"]
-            != 0
+            abs(
+                originals.get((row["transaction__reverses_id"], row["account_id"]), ZERO)
+                + row["total"]
+            )
+            >= HALF_CENT
         ):
             breaches.append(
                 _("Correctie %(pk)s is niet het spiegelbeeld van boeking %(o)s.")
@@ -377,6 +382,7 @@ def budgets_committed_mismatch() -> list[tuple]:
         Budget.objects.annotate(
             actual=Coalesce(Subquery(actual, output_field=DEC), Value(ZERO), output_field=DEC)
         )
-        .exclude(committed=F("actual"))
+        .annotate(diff=F("committed") - F("actual"))
+        .filter(Q(diff__gte=HALF_CENT) | Q(diff__lte=-HALF_CENT))
         .values_list("pk", "committed", "actual")
     )

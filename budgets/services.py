@@ -327,9 +327,9 @@ def _book_grant(*, decision: Decision, by) -> Budget:
             line_account(line)
         ensure_system_accounts()
         account = budget_account(budget)
+        # The grant covers the budget year, so it is dated at the year's start: payments in
+        # that year never precede it, whenever the decision happened to be published.
         value_date = datetime.date(budget.year, 1, 1)
-        if decision.published_at and decision.published_at.date().year == budget.year:
-            value_date = timezone.localtime(decision.published_at).date()
         post_transaction(
             budget=budget,
             kind=Transaction.Kind.GRANT,

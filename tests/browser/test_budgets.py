@@ -1,0 +1,87 @@
+"""Support staff approve a claim; a second staff member batches it, downloads SEPA and pays."""
+
+import pytest
+
+from budgets.models import ExpenseClaim, Transaction
+from budgets.services import book_grant
+from platforms.models import Membership
+from tests.budgets.conftest import make_claim
+from tests.budgets.factories import granted_decision
+from tests.factories import PASSWORD, MembershipFactory, PlatformFactory, UserFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def login(page, email: str) -> None:
+    page.goto("/account/login/")
+    page.locator("#id_login").fill(email)
+    page.locator("#id_password").fill(PASSWORD)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_load_state()
+
+
+@pytest.fixture
+def books(reference_data):
+    from accounts.roles import SUPPORT
+
+    approver = UserFactory(email="joyce@example.org", name="Joyce", roles=[SUPPORT])
+    payer = UserFactory(email="mehmet@example.org", name="Mehmet", roles=[SUPPORT])
+    platform = PlatformFactory(name="Samen Sterk", slug="samen-sterk", buurten=["TH01"])
+    member = UserFactory(email="lid@example.org", name="Lid")
+    MembershipFactory(platform=platform, user=member, role=Membership.Role.MEMBER)
+    budget = book_grant(decision=granted_decision(platform=platform), by=approver)
+    claim = make_claim(budget, member, amount="150.00", description="Verf voor de muurschildering")
+    return {"approver": approver, "payer": payer, "claim": claim, "platform": platform}
+
+
+def test_support_staff_approve_then_a_colleague_pays_the_batch(page, browser, live_server, books):
+    claim = books["claim"]
+    login(page, "joyce@example.org")
+    page.goto("/administratie/")
+    page.get_by_role("link", name=f"#{claim.pk}").first.click()
+    assert page.get_by_role("heading", name=f"Declaratie {claim.pk} beoordelen").is_visible()
+    with page.expect_download() as download:
+        page.get_by_role("link", name="bon.png").click()
+    assert download.value.suggested_filename == "bon.png"
+    page.locator("form[action$='/goedkeuren/'] button[type=submit]").click()
+    page.wait_for_load_state()
+    assert page.get_by_text(f"Declaratie {claim.pk} is goedgekeurd.").is_visible()
+    claim.refresh_from_db()
+    assert claim.status == ExpenseClaim.Status.APPROVED
+
+    # Joyce makes the batch; four eyes keep her from marking it paid.
+    page.goto("/administratie/betalingen/")
+    page.get_by_label(f"#{claim.pk} Samen Sterk", exact=False).check()
+    page.get_by_role("button", name="Batch maken").click()
+    page.wait_for_load_state()
+    assert page.get_by_text("Vier ogen").is_visible()
+    assert page.get_by_role("button", name="Markeren als betaald").count() == 0
+    batch_url = page.url
+
+    # Mehmet downloads the SEPA file and marks the batch paid after re-entering his password.
+    context = browser.new_context(base_url=live_server.url, locale="nl-NL")
+    other = context.new_page()
+    other.set_default_timeout(10_000)
+    login(other, "mehmet@example.org")
+    other.goto(batch_url)
+    with other.expect_download() as download:
+        other.get_by_role("link", name="SEPA-betaalbestand downloaden (pain.001)").click()
+    assert b"pain.001.001.03" in open(download.value.path(), "rb").read()
+    other.get_by_role("button", name="Markeren als betaald").click()
+    other.wait_for_load_state()
+    assert "/account/reauthenticate/" in other.url
+    other.locator("input[type=password]").fill(PASSWORD)
+    other.locator("main form button[type=submit]").click()
+    other.wait_for_load_state()
+    assert other.get_by_text("is betaald en geboekt").is_visible()
+    context.close()
+
+    claim.refresh_from_db()
+    assert claim.status == ExpenseClaim.Status.PAID
+    assert Transaction.objects.filter(kind="payment", claim=claim).count() == 1
+
+    # The public platform page shows the spending, without the private payee's name.
+    page.goto(f"/platforms/{books['platform'].slug}/")
+    body = page.locator("main").inner_text()
+    assert "€ 150,00" in body
+    assert "Jan Jansen" not in body

@@ -236,6 +236,11 @@ class Activity(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("platforms:activity_detail", args=[self.platform.slug, self.pk])
 
+    @property
+    def criteria_labels(self) -> list[str]:
+        labels = dict(CRITERION_KEYS)
+        return [str(labels[key]) for key in self.criteria or [] if key in labels]
+
 
 class ActivityPhoto(models.Model):
     activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="photos")

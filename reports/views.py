@@ -11,6 +11,8 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from platforms.models import Platform
@@ -88,7 +90,7 @@ def report_retry(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, exc.messages[0])
     else:
-        messages.success(request, "Het rapport wordt opnieuw gemaakt.")
+        messages.success(request, _("Het rapport wordt opnieuw gemaakt."))
     return redirect("reports:transparency")
 
 
@@ -114,7 +116,7 @@ def transparency(request: HttpRequest, year: int | None = None) -> HttpResponse:
     elif year not in years and years:
         raise Http404
     fingerprint = services.compute_fingerprint(ReportJob.Kind.DISTRICT_YEAR, str(year))
-    cache_key = f"reports:overview:{year}:{fingerprint}"
+    cache_key = f"reports:overview:{year}:{get_language()}:{fingerprint}"
     overview = _cache_get(cache_key)
     if overview is None:
         overview = data.district_overview(year)

@@ -212,6 +212,8 @@ ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS = 3
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
+# Mail the person when their password, e-mail address or two-factor settings change.
+ACCOUNT_EMAIL_NOTIFICATIONS = True
 # Counted in CACHES["default"]: Redis in production, so every web worker shares the counters.
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",

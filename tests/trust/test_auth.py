@@ -430,3 +430,81 @@ def test_allauth_forms_use_bootstrap_fields_and_buttons(client):
     assert 'class="btn btn-primary' in html
     assert "form-control" in html
     assert '<label for="id_login"' in html or 'for="id_login"' in html
+
+
+def _assert_bilingual(c, path):
+    nl = c.get(path)
+    en = c.get("/en" + path)
+    assert nl.status_code == en.status_code == 200, (path, nl.status_code, en.status_code)
+    nl_html, en_html = nl.content.decode(), en.content.decode()
+    assert "Naar de inhoud" in nl_html and "Skip to content" in en_html
+    assert _h1(nl_html) != _h1(en_html), _h1(nl_html)
+
+
+def test_two_factor_management_pages_render_in_both_languages(client_for, resident):
+    _with_totp(resident)
+    RecoveryCodes.activate(resident)
+    c = client_for(resident)
+    c.post(reverse("account_reauthenticate"), {"password": PASSWORD})
+    for name in (
+        "mfa_index",
+        "mfa_deactivate_totp",
+        "mfa_view_recovery_codes",
+        "mfa_generate_recovery_codes",
+        "mfa_reauthenticate",
+    ):
+        with translation.override("nl"):
+            path = reverse(name)
+        _assert_bilingual(c, path)
+
+
+def test_two_factor_login_step_renders_in_both_languages(client, resident):
+    _with_totp(resident)
+    _login(client, resident.email)
+    _assert_bilingual(client, reverse("mfa_authenticate"))
+
+
+def test_reset_and_confirmation_key_pages_render_in_both_languages(client, resident):
+    client.post(reverse("account_reset_password"), {"email": resident.email})
+    path = re.search(r"/account/password/reset/key/\S+/", mail.outbox[0].body).group(0)
+    response = client.get(path)  # allauth moves the key into the session, then redirects
+    path = response["Location"] if response.status_code == 302 else path
+    _assert_bilingual(client, path)
+
+    Client().post(
+        reverse("account_signup"),
+        {
+            "email": "sleutel@example.org",
+            "password1": "een-lang-wachtwoord-42",
+            "password2": "een-lang-wachtwoord-42",
+        },
+    )
+    confirm = re.search(r"/account/confirm-email/[^/\s]+/", mail.outbox[-1].body).group(0)
+    _assert_bilingual(Client(), confirm)
+
+
+def test_password_change_within_300_seconds_is_applied_and_notified(client_for, resident):
+    c = _reauthenticated(client_for, resident)
+    age_authentication(c, 200)
+    mail.outbox.clear()
+    response = c.post(
+        reverse("account_change_password"),
+        {
+            "oldpassword": PASSWORD,
+            "password1": "nieuw-lang-ww-1234",
+            "password2": "nieuw-lang-ww-1234",
+        },
+    )
+    assert response.status_code == 302
+    resident.refresh_from_db()
+    assert resident.check_password("nieuw-lang-ww-1234")
+    assert [m.to for m in mail.outbox] == [[resident.email]]
+
+
+def test_two_factor_changes_are_notified(client_for, resident):
+    _with_totp(resident)
+    c = _reauthenticated(client_for, resident)
+    mail.outbox.clear()
+    c.post(reverse("mfa_deactivate_totp"))
+    assert not Authenticator.objects.filter(user=resident, type="totp").exists()
+    assert [m.to for m in mail.outbox] == [[resident.email]]

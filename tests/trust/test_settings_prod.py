@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import secrets
 import subprocess
 import sys
@@ -131,3 +132,10 @@ def test_no_code_reads_the_raw_host_header():
     )
     hits = [line for line in result.stdout.splitlines() if not line.startswith("tests/")]
     assert hits == []
+
+
+def test_production_compose_requires_staff_mfa_and_a_redis_password():
+    compose = (ROOT / "docker-compose.yml").read_text()
+    assert 'STAFF_MFA_REQUIRED: "1"' in compose
+    for url in re.findall(r"REDIS_URL:\s*(.+)", compose):
+        assert re.match(r"redis://:[^@]+@", url), url

@@ -97,19 +97,19 @@ def needs_declaration(user, app: Application) -> bool:
 
 
 def can_view_evidence(user, app: Application) -> bool:
-    """Platform members, non-conflicted administrators, and commission members who declared
-    no conflict; after publication the evidence of a decided round is public."""
+    """Until publication: platform members, non-conflicted administrators, and commission members
+    who declared no conflict. Once the round is published its (non-draft) evidence is public."""
+    if app.round.status == RS.PUBLISHED and app.status != Application.Status.DRAFT:
+        return True
     if not _auth(user):
-        return app.round.status == RS.PUBLISHED and app.status != Application.Status.DRAFT
+        return False
     if is_platform_member(user, app.platform):
         return True
-    if is_conflicted(user, app):
+    if app.status == Application.Status.DRAFT or is_conflicted(user, app):
         return False
-    if is_commission(user) and app.status != Application.Status.DRAFT:
+    if is_commission(user):
         return has_declared_no_conflict(user, app)
-    if is_admin(user) and app.status != Application.Status.DRAFT:
-        return True
-    return app.round.status == RS.PUBLISHED and app.status != Application.Status.DRAFT
+    return is_admin(user)
 
 
 def can_score(user, app: Application) -> bool:

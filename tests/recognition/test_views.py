@@ -549,3 +549,33 @@ def test_scores_never_shown_before_submission_even_to_chair_member(
         reverse("recognition:application_review", args=[assessment["c"].pk])
     ).content.decode()
     assert commission_member.get_short_name() not in html
+
+
+def test_evidence_public_after_publication(published, client):
+    from django.core.files.base import ContentFile
+
+    ev = EvidenceFile(
+        application=published["a"], original_name="b.pdf", content_type="application/pdf", size=3
+    )
+    ev.file.save("b.pdf", ContentFile(_pdf().read()), save=True)
+    url = reverse("recognition:evidence_download", args=[ev.application_id, ev.pk])
+    assert client.get(url).status_code == 200
+
+
+def test_chair_pins_conflict_via_view(assessment, admin_user, commission_member, client_for):
+    url = reverse("recognition:conflict_pin", args=[assessment["c"].pk])
+    assert (
+        client_for(commission_member).post(url, {"member": commission_member.pk}).status_code == 403
+    )
+    r = client_for(admin_user).post(url, {"member": commission_member.pk, "reason": "buurman"})
+    assert r.status_code == 302
+    c = client_for(commission_member)
+    review = reverse("recognition:application_review", args=[assessment["c"].pk])
+    assert c.get(review).status_code == 404
+
+
+def test_english_pages(published, client):
+    html = client.get(
+        "/en" + reverse("recognition:round_decision", args=[published["round"].slug])
+    ).content.decode()
+    assert "Median" in html or "Mediaan" in html  # translations compile with `make messages`

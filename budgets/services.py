@@ -28,7 +28,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from schwifty import IBAN
 from schwifty.exceptions import SchwiftyException
 from sepaxml import SepaTransfer
@@ -372,11 +372,13 @@ TRANSITIONS: dict[str, set[str]] = {
 }
 
 ALREADY = {
-    ExpenseClaim.Status.APPROVED: _lazy("Deze declaratie is al goedgekeurd."),
-    ExpenseClaim.Status.PAID: _lazy("Deze declaratie is al betaald."),
-    ExpenseClaim.Status.REJECTED: _lazy("Deze declaratie is al afgewezen."),
-    ExpenseClaim.Status.REVERSED: _lazy("De betaling van deze declaratie is al gecorrigeerd."),
-    ExpenseClaim.Status.CHANGES_REQUESTED: _lazy("Er is al om een aanpassing gevraagd."),
+    ExpenseClaim.Status.APPROVED: gettext_lazy("Deze declaratie is al goedgekeurd."),
+    ExpenseClaim.Status.PAID: gettext_lazy("Deze declaratie is al betaald."),
+    ExpenseClaim.Status.REJECTED: gettext_lazy("Deze declaratie is al afgewezen."),
+    ExpenseClaim.Status.REVERSED: gettext_lazy(
+        "De betaling van deze declaratie is al gecorrigeerd."
+    ),
+    ExpenseClaim.Status.CHANGES_REQUESTED: gettext_lazy("Er is al om een aanpassing gevraagd."),
 }
 
 

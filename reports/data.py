@@ -276,6 +276,25 @@ def public_transactions():
         }
 
 
+def private_payees() -> dict[int, list[str]]:
+    """Transaction id -> names of private (non-organisation) payees on its claim (one query)."""
+    result: dict[int, list[str]] = defaultdict(list)
+    rows = Transaction.objects.filter(
+        claim__isnull=False, claim__payee_is_organisation=False
+    ).values_list("id", "claim__payee_name")
+    for tx_id, name in rows:
+        if name and name.strip():
+            result[tx_id].append(name)
+    return result
+
+
+def scrub_row(row: dict, private: dict[int, list[str]]) -> dict:
+    for name in private.get(row["transaction_id"], ()):
+        row["description"] = _scrub(row["description"], name)
+        row["account"] = _scrub(row["account"], name)
+    return row
+
+
 def _scrub(text: str, name: str) -> str:
     import re
 

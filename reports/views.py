@@ -49,7 +49,14 @@ def _serve(request: HttpRequest, kind: str, key: str, filename: str, title: str)
     return response
 
 
+def _check_year(year: int) -> None:
+    """Reports exist only for plausible years (no job rows for 1900 or 2099)."""
+    if not 2015 <= year <= timezone.localdate().year + 1:
+        raise Http404
+
+
 def platform_report(request: HttpRequest, slug: str, year: int) -> HttpResponse:
+    _check_year(year)
     platform = get_object_or_404(Platform, slug=slug)
     return _serve(
         request,
@@ -72,6 +79,7 @@ def round_report(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def district_report(request: HttpRequest, year: int) -> HttpResponse:
+    _check_year(year)
     return _serve(
         request,
         ReportJob.Kind.DISTRICT_YEAR,

@@ -235,3 +235,9 @@ def test_round_report_only_once_published(db, reference_data, client):
 
 def test_unknown_platform_report_is_404(db, client):
     assert client.get("/platforms/bestaat-niet/verslag/2026.pdf").status_code == 404
+
+
+def test_implausible_years_make_no_job(scenario, client):
+    assert client.get("/transparantie/verslag/1999.pdf").status_code == 404
+    assert client.get("/platforms/samen-sterk-test/verslag/2099.pdf").status_code == 404
+    assert not ReportJob.objects.exists()

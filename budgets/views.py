@@ -9,6 +9,7 @@ from allauth.account.decorators import reauthentication_required
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db import OperationalError
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
@@ -160,6 +161,24 @@ def ledger_csv(request: HttpRequest, slug: str) -> HttpResponse:
 # --- administration (support organisation) -----------------------------------------------
 
 
+def _busy_means_retry(view):
+    """A lock wait that timed out (someone else is changing the same money) is not an error
+    page: roll back, say so, and let the user try again."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except OperationalError:
+            messages.error(
+                request,
+                _("Iemand anders werkt tegelijk aan dezelfde gegevens; probeer het opnieuw."),
+            )
+            return redirect("budgets:admin_queue")
+
+    return wrapper
+
+
 def _support_only(view):
     """Check the role before anything else (and before asking for re-authentication)."""
 
@@ -234,6 +253,7 @@ def _review_action(request: HttpRequest, pk: int, form_class, action) -> HttpRes
 @login_required
 @require_POST
 @_support_only
+@_busy_means_retry
 def claim_approve(request: HttpRequest, pk: int) -> HttpResponse:
     def act(claim, data):
         services.approve_claim(
@@ -250,6 +270,7 @@ def claim_approve(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 @_support_only
+@_busy_means_retry
 def claim_reject(request: HttpRequest, pk: int) -> HttpResponse:
     def act(claim, data):
         services.reject_claim(claim=claim, by=request.user, reason=data["reason"])
@@ -261,6 +282,7 @@ def claim_reject(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 @_support_only
+@_busy_means_retry
 def claim_request_changes(request: HttpRequest, pk: int) -> HttpResponse:
     def act(claim, data):
         services.request_claim_changes(claim=claim, by=request.user, message=data["message"])
@@ -279,6 +301,7 @@ def batch_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 @_support_only
+@_busy_means_retry
 def batch_create(request: HttpRequest) -> HttpResponse:
     form = BatchForm(request.POST)
     if not form.is_valid():
@@ -320,6 +343,7 @@ def batch_sepa(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @_support_only
 @reauthentication_required
+@_busy_means_retry
 def batch_pay(request: HttpRequest, pk: int) -> HttpResponse:
     batch = perms.get_batch_for_user(request.user, pk)
     try:
@@ -371,6 +395,7 @@ def budget_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 @_support_only
+@_busy_means_retry
 def transaction_reverse(request: HttpRequest, pk: int) -> HttpResponse:
     original = perms.get_transaction_for_administration(request.user, pk)
     form = ReasonForm(request.POST)
@@ -390,6 +415,7 @@ def transaction_reverse(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 @_support_only
+@_busy_means_retry
 def budget_close(request: HttpRequest, pk: int) -> HttpResponse:
     budget = perms.get_budget_for_administration(request.user, pk)
     form = YearCloseForm(request.POST)

@@ -1,0 +1,304 @@
+"""Expense claims: submission by members, review by support staff (four eyes)."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from schwifty import IBAN
+from schwifty.exceptions import SchwiftyException
+
+from accounts.roles import is_support
+from audit.services import record
+from budgets.models import (
+    Budget,
+    BudgetLine,
+    ExpenseClaim,
+    Receipt,
+)
+from budgets.money import format_money
+from budgets.services.ledger import (
+    ZERO,
+    PeriodClosedError,
+    is_budget_closed,
+    lock_timeout,
+    money,
+)
+from platforms.models import Membership
+
+# --- expense claims ---------------------------------------------------------------------
+
+# Allowed status transitions (table-driven; every other transition raises).
+TRANSITIONS: dict[str, set[str]] = {
+    ExpenseClaim.Status.SUBMITTED: {
+        ExpenseClaim.Status.APPROVED,
+        ExpenseClaim.Status.REJECTED,
+        ExpenseClaim.Status.CHANGES_REQUESTED,
+    },
+    ExpenseClaim.Status.CHANGES_REQUESTED: {ExpenseClaim.Status.SUBMITTED},
+    ExpenseClaim.Status.APPROVED: {ExpenseClaim.Status.PAID},
+    ExpenseClaim.Status.PAID: {ExpenseClaim.Status.REVERSED},
+    ExpenseClaim.Status.DRAFT: {ExpenseClaim.Status.SUBMITTED},
+    ExpenseClaim.Status.REJECTED: set(),
+    ExpenseClaim.Status.REVERSED: set(),
+}
+
+ALREADY = {
+    ExpenseClaim.Status.APPROVED: gettext_lazy("Deze declaratie is al goedgekeurd."),
+    ExpenseClaim.Status.PAID: gettext_lazy("Deze declaratie is al betaald."),
+    ExpenseClaim.Status.REJECTED: gettext_lazy("Deze declaratie is al afgewezen."),
+    ExpenseClaim.Status.REVERSED: gettext_lazy(
+        "De betaling van deze declaratie is al gecorrigeerd."
+    ),
+    ExpenseClaim.Status.CHANGES_REQUESTED: gettext_lazy("Er is al om een aanpassing gevraagd."),
+}
+
+
+def _transition(claim: ExpenseClaim, new: str) -> None:
+    if new not in TRANSITIONS.get(claim.status, set()):
+        message = ALREADY.get(claim.status) or _("Deze stap is niet mogelijk in deze status.")
+        raise ValidationError(str(message), code="invalid_transition")
+    claim.status = new
+
+
+def validate_iban(value: str) -> str:
+    """Normalise and validate an IBAN with schwifty (checksum, country format, bank code)."""
+    try:
+        return IBAN(value).compact
+    except (SchwiftyException, ValueError) as exc:
+        raise ValidationError(_("Dit is geen geldig IBAN-nummer."), code="iban") from exc
+
+
+def _is_member(user, platform) -> bool:
+    return Membership.objects.filter(platform=platform, user=user).exists()
+
+
+def _save_receipts(claim: ExpenseClaim, receipts) -> None:
+    for upload in receipts or []:
+        receipt = Receipt(
+            claim=claim,
+            original_name=upload.original_name,
+            content_type=upload.content_type,
+            size=upload.size,
+        )
+        receipt.file.save(upload.content.name, upload.content, save=False)
+        receipt.save()
+
+
+@transaction.atomic
+def submit_claim(
+    *,
+    budget: Budget,
+    budget_line: BudgetLine,
+    by,
+    amount: Decimal,
+    expense_date: datetime.date,
+    payee_name: str,
+    iban: str,
+    description: str,
+    payee_is_organisation: bool = False,
+    private_notes: str = "",
+    no_receipt_statement: str = "",
+    activities=(),
+    receipts=(),
+) -> ExpenseClaim:
+    """A platform member submits an expense claim with receipts (or a signed statement)."""
+    if not _is_member(by, budget.platform):
+        raise ValidationError(_("Alleen leden van het platform kunnen declareren."))
+    if budget_line.budget_id != budget.pk:
+        raise ValidationError(_("Deze begrotingspost hoort niet bij dit budget."))
+    if is_budget_closed(budget):
+        raise PeriodClosedError(_("Dit budgetjaar is afgesloten."))
+    amount = money(amount)
+    if amount <= 0:
+        raise ValidationError(_("Het bedrag moet positief zijn."))
+    if not receipts and not no_receipt_statement.strip():
+        raise ValidationError(
+            _("Voeg een bon toe, of verklaar waarom er geen bon is (ondertekende verklaring).")
+        )
+    claim = ExpenseClaim.objects.create(
+        budget=budget,
+        budget_line=budget_line,
+        submitted_by=by,
+        amount=amount,
+        expense_date=expense_date,
+        payee_name=payee_name.strip(),
+        payee_is_organisation=payee_is_organisation,
+        iban=validate_iban(iban),
+        description=description.strip(),
+        private_notes=private_notes,
+        no_receipt_statement=no_receipt_statement.strip(),
+        status=ExpenseClaim.Status.SUBMITTED,
+        submitted_at=timezone.now(),
+    )
+    claim.activities.set([a for a in activities if a.platform_id == budget.platform_id])
+    _save_receipts(claim, receipts)
+    record(actor=by, action="budgets.claim.submitted", obj=claim, data={"amount": str(amount)})
+    return claim
+
+
+@transaction.atomic
+def resubmit_claim(
+    *, claim: ExpenseClaim, by, fields: dict, activities=None, receipts=()
+) -> ExpenseClaim:
+    """The submitter changes a claim after support staff asked for changes, and resubmits."""
+    claim = ExpenseClaim.objects.select_for_update().get(pk=claim.pk)
+    if claim.submitted_by_id != by.pk:
+        raise ValidationError(_("Alleen de indiener kan deze declaratie aanpassen."))
+    _transition(claim, ExpenseClaim.Status.SUBMITTED)
+    allowed = {
+        "amount", "expense_date", "payee_name", "payee_is_organisation", "iban",
+        "description", "private_notes", "no_receipt_statement", "budget_line",
+    }  # fmt: skip
+    for name, value in fields.items():
+        if name in allowed:
+            setattr(claim, name, value)
+    claim.amount = money(claim.amount)
+    claim.iban = validate_iban(claim.iban)
+    if claim.budget_line.budget_id != claim.budget_id:
+        raise ValidationError(_("Deze begrotingspost hoort niet bij dit budget."))
+    _save_receipts(claim, receipts)
+    if not claim.receipts.exists() and not claim.no_receipt_statement.strip():
+        raise ValidationError(
+            _("Voeg een bon toe, of verklaar waarom er geen bon is (ondertekende verklaring).")
+        )
+    claim.statement_accepted_by = None
+    claim.submitted_at = timezone.now()
+    claim.save()
+    if activities is not None:
+        claim.activities.set([a for a in activities if a.platform_id == claim.budget.platform_id])
+    record(actor=by, action="budgets.claim.resubmitted", obj=claim)
+    return claim
+
+
+def _require_reviewer(claim: ExpenseClaim, by) -> None:
+    if not is_support(by):
+        raise PermissionDenied
+    if claim.submitted_by_id == by.pk:
+        raise ValidationError(
+            _("Vier ogen: u kunt uw eigen declaratie niet beoordelen."), code="four_eyes"
+        )
+
+
+def _locked_claim(claim: ExpenseClaim) -> tuple[Budget, ExpenseClaim]:
+    """Lock the budget first, then the claim (one lock order everywhere)."""
+    lock_timeout()
+    budget = Budget.objects.select_for_update().get(pk=claim.budget_id)
+    claim = ExpenseClaim.objects.select_for_update().get(pk=claim.pk)
+    return budget, claim
+
+
+def _notify(claim: ExpenseClaim, subject: str, body: str) -> None:
+    email = claim.submitted_by.email
+    transaction.on_commit(
+        lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [email], fail_silently=True)
+    )
+
+
+def _claim_url(claim: ExpenseClaim) -> str:
+    base = getattr(settings, "SITE_URL", "") or ""
+    return base.rstrip("/") + reverse("budgets:claim_detail", args=[claim.pk])
+
+
+@transaction.atomic
+def approve_claim(
+    *, claim: ExpenseClaim, by, override_reason: str = "", accept_statement: bool = False
+) -> ExpenseClaim:
+    """Support staff approve a claim; refuses overspending unless overridden with a reason."""
+    _require_reviewer(claim, by)
+    budget, claim = _locked_claim(claim)
+    if is_budget_closed(budget):
+        raise PeriodClosedError(_("Dit budgetjaar is afgesloten."))
+    _transition(claim, ExpenseClaim.Status.APPROVED)
+    if not claim.receipts.exists():
+        if not accept_statement:
+            raise ValidationError(
+                _("Deze declaratie heeft geen bon: accepteer de verklaring uitdrukkelijk."),
+                code="statement",
+            )
+        claim.statement_accepted_by = by
+    room = budget.granted_amount + budget.overspend_allowance - budget.committed
+    override_reason = override_reason.strip()
+    if claim.amount > room:
+        if not override_reason:
+            raise ValidationError(
+                _("Onvoldoende budget: er is nog %(room)s beschikbaar.")
+                % {"room": format_money(max(room, ZERO))},
+                code="insufficient_budget",
+            )
+        extra = claim.amount - max(room, ZERO)
+        Budget.objects.filter(pk=budget.pk).update(
+            overspend_allowance=F("overspend_allowance") + extra
+        )
+        claim.override_reason = override_reason
+    Budget.objects.filter(pk=budget.pk).update(committed=F("committed") + claim.amount)
+    claim.reviewed_by = by
+    claim.reviewed_at = timezone.now()
+    claim.review_message = ""
+    claim.save()
+    record(
+        actor=by,
+        action="budgets.claim.approved",
+        obj=claim,
+        data={"amount": str(claim.amount), "override_reason": claim.override_reason},
+    )
+    _notify(
+        claim,
+        _("Uw declaratie is goedgekeurd"),
+        _("Uw declaratie ‘%(d)s’ van %(a)s is goedgekeurd en wordt binnenkort betaald.\n%(url)s")
+        % {"d": claim.description, "a": format_money(claim.amount), "url": _claim_url(claim)},
+    )
+    return claim
+
+
+@transaction.atomic
+def reject_claim(*, claim: ExpenseClaim, by, reason: str) -> ExpenseClaim:
+    """Support staff reject a claim with a reason; the member is told by e-mail."""
+    _require_reviewer(claim, by)
+    if not reason.strip():
+        raise ValidationError(_("Geef een reden voor de afwijzing."))
+    _budget, claim = _locked_claim(claim)
+    _transition(claim, ExpenseClaim.Status.REJECTED)
+    claim.reviewed_by = by
+    claim.reviewed_at = timezone.now()
+    claim.review_message = reason.strip()
+    claim.save()
+    record(actor=by, action="budgets.claim.rejected", obj=claim, data={"reason": reason})
+    _notify(
+        claim,
+        _("Uw declaratie is afgewezen"),
+        _("Uw declaratie ‘%(d)s’ is afgewezen. Reden: %(r)s\n%(url)s")
+        % {"d": claim.description, "r": claim.review_message, "url": _claim_url(claim)},
+    )
+    return claim
+
+
+@transaction.atomic
+def request_claim_changes(*, claim: ExpenseClaim, by, message: str) -> ExpenseClaim:
+    """Support staff ask the member to change the claim (e.g. a clearer receipt)."""
+    _require_reviewer(claim, by)
+    if not message.strip():
+        raise ValidationError(_("Schrijf wat er aangepast moet worden."))
+    _budget, claim = _locked_claim(claim)
+    _transition(claim, ExpenseClaim.Status.CHANGES_REQUESTED)
+    claim.reviewed_by = by
+    claim.reviewed_at = timezone.now()
+    claim.review_message = message.strip()
+    claim.save()
+    record(actor=by, action="budgets.claim.changes_requested", obj=claim, data={"message": message})
+    _notify(
+        claim,
+        _("Uw declaratie moet worden aangepast"),
+        _("Bij uw declaratie ‘%(d)s’ vraagt de ondersteuning om een aanpassing: %(m)s\n%(url)s")
+        % {"d": claim.description, "m": claim.review_message, "url": _claim_url(claim)},
+    )
+    return claim

@@ -93,7 +93,7 @@ def register_platform(
             setattr(platform, name, fields[name])
     if logo is not None:
         platform.logo.save(logo.content.name, logo.content, save=False)
-    platform.full_clean(exclude=["buurten", "logo"])
+    platform.full_clean(exclude=["buurten", "logo", "created_by"])
     try:
         with transaction.atomic():
             platform.save()
@@ -116,7 +116,7 @@ def update_platform(
             setattr(platform, name, fields[name])
     if logo is not None:
         platform.logo.save(logo.content.name, logo.content, save=False)
-    platform.full_clean(exclude=["buurten", "logo"])
+    platform.full_clean(exclude=["buurten", "logo", "created_by"])
     platform.save()
     platform.buurten.set(buurten)
     _audit(actor=by, action="platforms.platform.updated", obj=platform)
@@ -289,7 +289,7 @@ def add_activity(
         if name in fields:
             setattr(activity, name, fields[name])
     activity.criteria = _check_criteria(activity.criteria or [])
-    activity.full_clean()
+    activity.full_clean(exclude=["created_by"])
     activity.save()
     for image, alt_text in photos:
         add_activity_photo(activity=activity, image=image, alt_text=alt_text, by=by)
@@ -303,7 +303,7 @@ def update_activity(*, activity: Activity, by, fields: dict) -> Activity:
         if name in fields:
             setattr(activity, name, fields[name])
     activity.criteria = _check_criteria(activity.criteria or [])
-    activity.full_clean()
+    activity.full_clean(exclude=["created_by"])
     activity.save()
     _audit(actor=by, action="platforms.activity.updated", obj=activity)
     return activity
@@ -442,7 +442,11 @@ def endorse_platform(
         code=code_obj,
     )
     endorsement.full_clean(exclude=["user", "platform", "code", "buurt"])
-    endorsement.save()
+    try:
+        with transaction.atomic():
+            endorsement.save()
+    except IntegrityError as exc:  # a double click raced past the check above
+        raise ValidationError(_("Je steunt dit platform al.")) from exc
     _audit(actor=user, action="platforms.endorsement.added", obj=platform)
     return endorsement
 

@@ -4,9 +4,11 @@ import pytest
 from django.urls import reverse
 
 from areas.models import Buurt
+from buurtplatform.uploads import clean_image
 from platforms import services
-from platforms.models import Activity, Membership
+from platforms.models import Activity, Invitation, Membership, PartnerConfirmation
 from tests.factories import ActivityFactory
+from tests.platforms.conftest import png_upload
 
 pytestmark = pytest.mark.django_db
 
@@ -27,6 +29,9 @@ COORDINATOR_ONLY = dict.fromkeys(ROLES, 403) | {"anonymous": "login", "coordinat
 COORDINATOR_POST = COORDINATOR_ONLY | {"coordinator": 302}
 MEMBER_POST = MEMBERS_ONLY | {"member": 302, "coordinator": 302}
 ADMIN_ONLY = dict.fromkeys(ROLES, 403) | {"anonymous": "login", "admin_user": 200}
+LOGIN_POST = dict.fromkeys(ROLES, 302) | {"anonymous": "login"}
+ANYONE_POST = dict.fromkeys(ROLES, 302)
+RESIDENT_POST = dict.fromkeys(ROLES, 404) | {"anonymous": "login", "resident": 302}
 HIDDEN = dict.fromkeys(ROLES, 404) | {"member": 200, "coordinator": 200}
 
 
@@ -38,13 +43,39 @@ def world(platform, coordinator, member, other_coordinator, admin_user):
         buurt=Buurt.objects.get(code="TH01"), count=2, by=admin_user
     )
     member_ship = Membership.objects.get(platform=platform, user=member)
+    invitation = services.invite_member(
+        platform=platform, email="resident@example.org", role="member", by=coordinator
+    )
+    invitation_token, token_hash = services.new_token()
+    Invitation.objects.filter(pk=invitation.pk).update(token=token_hash)
+    confirmation = services.request_partner_confirmation(
+        activity=public, partner_name="School", partner_email="s@example.org", by=coordinator
+    )
+    partner_token, token_hash = services.new_token()
+    PartnerConfirmation.objects.filter(pk=confirmation.pk).update(token=token_hash)
+    photo = services.add_activity_photo(
+        activity=public, image=clean_image(png_upload()), alt_text="Foto", by=coordinator
+    )
     return {
         "slug": platform.slug,
         "public": public,
         "hidden": hidden,
         "batch": batch,
         "member_ship": member_ship,
+        "invitation": invitation,
+        "invitation_token": invitation_token,
+        "partner_token": partner_token,
+        "photo": photo,
     }
+
+
+@pytest.fixture
+def resident(resident, platform):
+    """The resident endorses the platform, so withdrawing is in scope for them only."""
+    services.endorse_platform(
+        platform=platform, user=resident, buurt=Buurt.objects.get(code="TH01")
+    )
+    return resident
 
 
 CASES = [
@@ -84,6 +115,28 @@ CASES = [
         lambda w: [w["slug"], w["public"].pk],
         COORDINATOR_POST,
     ),
+    (
+        "post",
+        "platforms:invitation_revoke",
+        lambda w: [w["slug"], w["invitation"].pk],
+        COORDINATOR_POST,
+    ),
+    (
+        "post",
+        "platforms:activity_photo_delete",
+        lambda w: [w["slug"], w["public"].pk, w["photo"].pk],
+        COORDINATOR_POST,
+    ),
+    ("get", "platforms:invitation_detail", lambda w: [w["invitation_token"]], ALL),
+    ("post", "platforms:invitation_accept", lambda w: [w["invitation_token"]], LOGIN_POST),
+    ("post", "platforms:invitation_decline", lambda w: [w["invitation_token"]], LOGIN_POST),
+    ("post", "platforms:my_invitation_accept", lambda w: [w["invitation"].pk], RESIDENT_POST),
+    ("post", "platforms:my_invitation_decline", lambda w: [w["invitation"].pk], RESIDENT_POST),
+    ("get", "platforms:partner_confirmation", lambda w: [w["partner_token"]], ALL),
+    ("post", "platforms:partner_confirm", lambda w: [w["partner_token"]], ANYONE_POST),
+    ("post", "platforms:partner_decline", lambda w: [w["partner_token"]], ANYONE_POST),
+    ("post", "platforms:endorsement_withdraw", lambda w: [w["slug"]], RESIDENT_POST),
+    ("post", "platforms:endorsement_create", lambda w: [w["slug"]], LOGIN),
     ("get", "platforms:endorsement_code_list", lambda w: [], ADMIN_ONLY),
     ("get", "platforms:endorsement_code_pdf", lambda w: [w["batch"]], ADMIN_ONLY),
 ]
@@ -144,3 +197,15 @@ def test_csrf_enforced_on_posts(world, coordinator):
     client.force_login(coordinator)
     url = reverse("platforms:member_invite", args=[world["slug"]])
     assert client.post(url, {"email": "x@example.org", "role": "member"}).status_code == 403
+
+
+def test_every_platforms_and_areas_url_is_in_the_matrix():
+    from django.urls import get_resolver
+
+    covered = {name for _method, name, _args, _expected in CASES}
+    resolver = get_resolver()
+    names = set()
+    for namespace in ("platforms", "areas"):
+        _prefix, sub = resolver.namespace_dict[namespace]
+        names |= {f"{namespace}:{key}" for key in sub.reverse_dict if isinstance(key, str)}
+    assert names - covered == set()

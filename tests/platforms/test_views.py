@@ -321,3 +321,87 @@ def test_role_change_and_remove_through_views(platform, coordinator, member, cli
     assert not Membership.objects.filter(user=coordinator).exists()
     extra = MembershipFactory(platform=platform)
     assert extra.role == "member"
+
+
+def test_registration_form_in_english(client_for, resident):
+    content = client_for(resident).get("/en/platforms/aanmelden/").content.decode()
+    assert "Register a platform" in content
+    assert "In which official neighbourhoods do you work?" in content
+
+
+def test_coordinator_edits_platform_and_replaces_logo(platform, coordinator, client_for, png):
+    client = client_for(coordinator)
+    response = client.post(
+        reverse("platforms:platform_edit", args=[platform.slug]),
+        {
+            "name": "Nieuwe naam",
+            "area_name": "K",
+            "buurten": [Buurt.objects.get(code="TH05").pk],
+            "description": "Anders",
+            "legal_form": "vereniging",
+            "logo_upload": png("nieuw.png"),
+        },
+    )
+    assert response.status_code == 302
+    platform.refresh_from_db()
+    assert platform.name == "Nieuwe naam" and platform.slug == "samen-k-buurt"
+    assert list(platform.buurten.values_list("code", flat=True)) == ["TH05"]
+    assert platform.logo.name.startswith("public/logos/")
+
+
+def test_photo_added_to_existing_activity(platform, coordinator, client_for, png):
+    activity = ActivityFactory(platform=platform)
+    client_for(coordinator).post(
+        reverse("platforms:activity_photo_add", args=[platform.slug, activity.pk]),
+        {"photo": png(), "alt_text": "Kinderen lezen"},
+    )
+    assert activity.photos.get().alt_text == "Kinderen lezen"
+
+
+def test_fake_image_is_refused(platform, coordinator, client_for):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    activity = ActivityFactory(platform=platform)
+    client_for(coordinator).post(
+        reverse("platforms:activity_photo_add", args=[platform.slug, activity.pk]),
+        {"photo": SimpleUploadedFile("x.png", b"<html>nope</html>", "image/png"), "alt_text": "x"},
+    )
+    assert not activity.photos.exists()
+
+
+def test_member_name_public_only_when_opted_in(platform, member, client_for):
+    client = client_for(member)
+    assert b"Mo (" not in client_for(None).get(platform.get_absolute_url()).content
+    client.post(
+        reverse("platforms:member_visibility", args=[platform.slug]), {"show_name_publicly": "on"}
+    )
+    assert b"Mo (" in client_for(None).get(platform.get_absolute_url()).content
+
+
+def test_coordinator_edits_activity_of_someone_gone(platform, coordinator, client_for):
+    activity = ActivityFactory(platform=platform, created_by=None)
+    response = client_for(coordinator).post(
+        reverse("platforms:activity_edit", args=[platform.slug, activity.pk]),
+        {
+            "title": "Nieuwe titel",
+            "start_date": "2026-05-01",
+            "end_date": "2026-04-01",
+            "description": "x",
+            "category": "other",
+            "visibility": "members",
+        },
+    )
+    assert response.status_code == 200  # end before start is refused
+    response = client_for(coordinator).post(
+        reverse("platforms:activity_edit", args=[platform.slug, activity.pk]),
+        {
+            "title": "Nieuwe titel",
+            "start_date": "2026-05-01",
+            "description": "x",
+            "category": "other",
+            "visibility": "members",
+        },
+    )
+    assert response.status_code == 302
+    activity.refresh_from_db()
+    assert (activity.title, activity.visibility) == ("Nieuwe titel", "members")

@@ -232,10 +232,15 @@ def round_decision(round_obj: Round) -> dict:
         ]
         areas[d.area_key or d.application.area_name].append(d)
     granted = sum((d.granted_amount for d in decisions), ZERO)
+    # area_key is the competition group; show the applicants' own name(s) for the area.
+    labelled = [
+        (" / ".join(sorted({d.application.area_name for d in group})), group)
+        for _key, group in sorted(areas.items())
+    ]
     return {
         "round": round_obj,
         "criteria": criteria,
-        "areas": sorted(areas.items()),
+        "areas": labelled,
         "granted": granted,
         "decision_count": len(decisions),
     }

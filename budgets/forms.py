@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from budgets.models import BudgetLine, ExpenseClaim, YearClose
@@ -84,6 +85,12 @@ class ClaimForm(forms.ModelForm):
 
     def clean_iban(self) -> str:
         return validate_iban(self.cleaned_data["iban"])
+
+    def clean_expense_date(self):
+        day = self.cleaned_data["expense_date"]
+        if day and day > timezone.localdate():
+            raise forms.ValidationError(_("Een uitgave kan niet in de toekomst liggen."))
+        return day
 
     def clean_amount(self):
         amount = self.cleaned_data["amount"]

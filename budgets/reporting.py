@@ -251,7 +251,7 @@ def platform_ledger_rows(platform) -> Iterator[list]:
             tx.private_description,
             tx.reverses_id or "",
             tx.reason,
-            tx.booked_by.email if tx.booked_by else "",
+            tx.booked_by.get_full_name() if tx.booked_by else "",
         ]
 
 

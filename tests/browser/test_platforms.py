@@ -109,3 +109,42 @@ def test_registration_form_fits_320px(phone_page):
         "document.documentElement.scrollWidth - document.documentElement.clientWidth"
     )
     assert overflow <= 0
+
+
+def _serious_violations(page) -> list[str]:
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    return [
+        f"{v['id']}: {v['help']} ({len(v['nodes'])})"
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+def test_public_pages_have_no_serious_accessibility_violations(page):
+    from tests.factories import ActivityFactory, PlatformFactory
+
+    platform = PlatformFactory(name="Toegankelijk Platform", buurten=["TH01", "TH02"])
+    ActivityFactory(platform=platform, title="Buurtmaaltijd")
+    for url in [
+        "/platforms/",
+        platform.get_absolute_url(),
+        "/buurten/",
+        "/buurten/TH01/",
+        "/steun/",
+    ]:
+        page.goto(url)
+        assert _serious_violations(page) == [], url
+
+
+def test_registration_form_accessible_and_english_at_320px(phone_page):
+    UserFactory(email="smal2@example.org")
+    _login(phone_page, "smal2@example.org", PASSWORD)
+    phone_page.goto("/en/platforms/aanmelden/")
+    assert phone_page.get_by_role("heading", name="Register a platform").is_visible()
+    assert _serious_violations(phone_page) == []
+    overflow = phone_page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    assert overflow <= 0

@@ -1209,3 +1209,25 @@ def change_recognition(*, recognition: Recognition, by, outcome: str, motivation
         recognition.status = rec_status
         recognition.save(update_fields=["status"])
     return decision
+
+
+@transaction.atomic
+def expire_recognitions(*, today: datetime.date | None = None) -> int:
+    """Mark platforms whose recognition period has ended as expired (run daily)."""
+    today = today or timezone.localdate()
+    expired = list(
+        Platform.objects.select_for_update().filter(
+            recognition_status=Platform.RecognitionStatus.RECOGNISED, recognised_until__lt=today
+        )
+    )
+    for platform in expired:
+        platform.recognition_status = Platform.RecognitionStatus.EXPIRED
+        platform.save(update_fields=["recognition_status"])
+        record(
+            actor=None,
+            action="recognition.platform.expired",
+            obj=platform,
+            data={"recognised_until": platform.recognised_until.isoformat()},
+            visibility=PUBLIC,
+        )
+    return len(expired)

@@ -1,5 +1,7 @@
 """Public pages: rounds, the published decision, a platform's recognition history."""
 
+import datetime
+
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -77,12 +79,9 @@ def round_decision(request: HttpRequest, slug: str) -> HttpResponse:
                 }
             )
         areas.append({"name": " / ".join(sorted({a.area_name for a in group})), "entries": entries})
-    published_at = rnd.published_at
     deadline = None
-    if published_at:
-        import datetime
-
-        deadline = published_at + datetime.timedelta(weeks=rnd.objection_weeks)
+    if rnd.published_at:
+        deadline = rnd.published_at + datetime.timedelta(weeks=rnd.objection_weeks)
     return render(
         request,
         "recognition/round_decision.html",

@@ -466,3 +466,13 @@ def test_suspension_needs_admin(published, commission_member):
         services.change_recognition(
             recognition=rec, by=commission_member, outcome="suspended", motivation="x"
         )
+
+
+def test_expired_recognition(published):
+    import datetime
+
+    platform = Platform.objects.get(pk=published["a"].platform_id)
+    later = platform.recognised_until + datetime.timedelta(days=1)
+    assert services.expire_recognitions(today=later) == 2
+    platform.refresh_from_db()
+    assert platform.recognition_status == Platform.RecognitionStatus.EXPIRED

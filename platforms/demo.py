@@ -9,18 +9,22 @@ import datetime
 import random
 
 from allauth.account.models import EmailAddress
+from django.core.files.base import ContentFile
 from django.utils import timezone
+from PIL import Image, ImageDraw
 
 from accounts.models import User
 from areas.models import Buurt
+from buurtplatform.uploads import clean_image
 from platforms.models import (
     Activity,
     Endorsement,
+    EndorsementCode,
     Membership,
     PartnerConfirmation,
     Platform,
 )
-from platforms.services import new_token
+from platforms.services import add_activity_photo, new_token
 
 DEMO_PASSWORD = "buurtplatform-demo"
 
@@ -243,6 +247,7 @@ def seed(stdout=None) -> list[Platform]:
                 defaults={"show_name_publicly": rng.random() < 0.5},
             )
         _activities(platform, coordinator, rng, today)
+        _photo(platform, coordinator, rng)
         _endorsements(platform, residents, [buurten[c] for c in codes if c in buurten], rng)
         platforms.append(platform)
         created.append(slug)
@@ -293,16 +298,50 @@ def _activities(platform: Platform, coordinator: User, rng: random.Random, today
 
 
 def _endorsements(platform, residents, buurten, rng) -> None:
+    """Some endorsements self-declared, some made with a printed code (verified)."""
     if not buurten:
         return
     for user in rng.sample(residents, rng.randint(3, 10)):
+        buurt = rng.choice(buurten)
+        code = None
+        if rng.random() < 0.3:
+            code = EndorsementCode.objects.create(
+                code="".join(rng.choice("ABCDEFGHJKMNPQRSTUVWXYZ23456789") for _i in range(10)),
+                buurt=buurt,
+                batch=f"demo-{buurt.code}",
+                used_at=timezone.now(),
+            )
         Endorsement.objects.get_or_create(
             platform=platform,
             user=user,
             defaults={
-                "buurt": rng.choice(buurten),
-                "verified": rng.random() < 0.3,
+                "buurt": buurt,
+                "verified": code is not None,
+                "code": code,
                 "show_name": rng.random() < 0.2,
                 "postcode4": rng.choice(["", "1102", "1103", "1104", "1106", "1107", "1108"]),
             },
         )
+
+
+def _photo(platform: Platform, coordinator: User, rng: random.Random) -> None:
+    """One generated picture (coloured shapes) on the latest public activity."""
+    activity = platform.activities.public().first()
+    if activity is None:
+        return
+    image = Image.new("RGB", (640, 420), (rng.randint(0, 80), rng.randint(80, 160), 120))
+    draw = ImageDraw.Draw(image)
+    for _i in range(12):
+        x, y = rng.randint(0, 600), rng.randint(0, 380)
+        r = rng.randint(15, 60)
+        fill = (rng.randint(150, 255), rng.randint(100, 220), rng.randint(0, 120))
+        draw.ellipse((x - r, y - r, x + r, y + r), fill=fill)
+    buffer = ContentFile(b"", name="demo.png")
+    image.save(buffer, format="PNG")
+    buffer.seek(0)
+    add_activity_photo(
+        activity=activity,
+        image=clean_image(buffer),
+        alt_text=f"Sfeerbeeld van {activity.title.lower()} (illustratie)",
+        by=coordinator,
+    )

@@ -2,7 +2,14 @@ import pytest
 
 from accounts import demo as accounts_demo
 from platforms import demo
-from platforms.models import Activity, Endorsement, Membership, PartnerConfirmation, Platform
+from platforms.models import (
+    Activity,
+    ActivityPhoto,
+    Endorsement,
+    Membership,
+    PartnerConfirmation,
+    Platform,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -46,6 +53,9 @@ def test_seed_is_idempotent_and_keeps_the_agreed_slugs():
         Platform.objects.get(slug="gein-groen").buurten.values_list("code", flat=True)
     ) == ["TM01", "TM02", "TM03", "TM04"]
     assert PartnerConfirmation.objects.filter(status="confirmed").exists()
+    assert ActivityPhoto.objects.count() == Platform.objects.count()
+    assert Endorsement.objects.filter(verified=True, code__isnull=False).exists()
+    assert not Endorsement.objects.filter(verified=True, code__isnull=True).exists()
     for platform in Platform.objects.all():
         assert platform.memberships.filter(role="coordinator").exists()
         assert platform.activities.exists()

@@ -218,6 +218,8 @@ def test_500_page_has_no_traceback_but_a_reference(settings, caplog):
     html = response.content.decode()
     assert "Traceback" not in html and "secret internals" not in html and "hunter2" not in html
     assert "Er ging iets mis" in html
+    assert response["X-Frame-Options"] == "DENY"
+    assert "frame-ancestors 'none'" in response["Content-Security-Policy"]
     reference = html.split("<code>")[1].split("</code>")[0]
     assert len(reference) == 8
     assert f"ref={reference}" in caplog.text

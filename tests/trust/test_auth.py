@@ -508,3 +508,10 @@ def test_two_factor_changes_are_notified(client_for, resident):
     c.post(reverse("mfa_deactivate_totp"))
     assert not Authenticator.objects.filter(user=resident, type="totp").exists()
     assert [m.to for m in mail.outbox] == [[resident.email]]
+
+
+def test_django_admin_staff_without_mfa_cannot_reach_the_admin(client_for, mfa_required):
+    staff = UserFactory(email="staf@example.org", is_staff=True)
+    response = client_for(staff).get("/" + settings.ADMIN_URL)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("mfa_activate_totp")

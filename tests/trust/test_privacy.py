@@ -137,6 +137,7 @@ def test_delete_view_needs_reauthentication_after_300_seconds(client_for, busy_r
 
 
 def test_delete_view_deletes_and_logs_out(client_for, busy_resident):
+    other_device = client_for(busy_resident)
     c = client_for(busy_resident)
     c.post(reverse("account_reauthenticate"), {"password": PASSWORD})
     assert c.get(reverse("accounts:account_delete")).status_code == 200
@@ -146,6 +147,8 @@ def test_delete_view_deletes_and_logs_out(client_for, busy_resident):
     assert response.status_code == 302
     assert not User.objects.get(pk=busy_resident.pk).is_active
     assert "_auth_user_id" not in c.session
+    # Sessions on other devices end too (the password hash in them no longer matches).
+    assert other_device.get(reverse("account_email")).status_code == 302
     # The old password no longer works.
     c.post(reverse("account_login"), {"login": "druk@example.org", "password": PASSWORD})
     assert "_auth_user_id" not in c.session

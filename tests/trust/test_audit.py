@@ -231,3 +231,11 @@ def test_errors_go_to_support_without_secrets(settings, caplog):
     Client(raise_request_exception=False).get("/boom/")
     assert "RuntimeError" in caplog.text  # the traceback is logged for support ...
     assert "hunter2" not in caplog.text  # ... without the secret in it
+
+
+def test_management_pages_in_english(client_for, admin_user):
+    c = client_for(admin_user)
+    html = c.get("/en/beheer/").content.decode()
+    assert "Manage rounds" in html and "Audit trail" in html
+    html = c.get("/en/beheer/audit/").content.decode()
+    assert "Action starts with" in html and "No entries found." in html

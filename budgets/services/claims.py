@@ -30,6 +30,7 @@ from budgets.services.ledger import (
     ZERO,
     PeriodClosedError,
     is_budget_closed,
+    is_grant_reversed,
     lock_timeout,
     money,
 )
@@ -116,8 +117,8 @@ def submit_claim(
         raise ValidationError(_("Alleen leden van het platform kunnen declareren."))
     if budget_line.budget_id != budget.pk:
         raise ValidationError(_("Deze begrotingspost hoort niet bij dit budget."))
-    if is_budget_closed(budget):
-        raise PeriodClosedError(_("Dit budgetjaar is afgesloten."))
+    if is_budget_closed(budget) or is_grant_reversed(budget):
+        raise PeriodClosedError(_("Op dit budget kan niet (meer) gedeclareerd worden."))
     amount = money(amount)
     if amount <= 0:
         raise ValidationError(_("Het bedrag moet positief zijn."))
@@ -219,6 +220,11 @@ def approve_claim(
     if is_budget_closed(budget):
         raise PeriodClosedError(_("Dit budgetjaar is afgesloten."))
     _transition(claim, ExpenseClaim.Status.APPROVED)
+    if is_grant_reversed(budget):
+        raise ValidationError(
+            _("De toekenning van dit budget is teruggedraaid; er valt niets goed te keuren."),
+            code="grant_reversed",
+        )
     if not claim.receipts.exists():
         if not accept_statement:
             raise ValidationError(

@@ -52,6 +52,13 @@ def reverse_transaction(*, original: Transaction, by, reason: str) -> Transactio
         raise ValidationError(_("Een correctie kan niet zelf gecorrigeerd worden."))
     if Transaction.objects.filter(reverses=original).exists():
         raise ValidationError(_("Deze boeking is al gecorrigeerd."), code="already_reversed")
+    if original.kind == Transaction.Kind.GRANT and budget.committed > 0:
+        raise ValidationError(
+            _(
+                "Op deze toekenning zijn al declaraties goedgekeurd; een correctie kan pas als die "
+                "zijn afgehandeld."
+            )
+        )
     lines = [
         Line(
             e.account,

@@ -162,6 +162,13 @@ def is_budget_closed(budget: Budget) -> bool:
     return YearClose.objects.filter(budget=budget).exists()
 
 
+def is_grant_reversed(budget: Budget) -> bool:
+    """A reversed grant (booked by mistake) leaves nothing to spend on this budget."""
+    return Transaction.objects.filter(
+        budget=budget, kind=Transaction.Kind.GRANT, reversed_by__isnull=False
+    ).exists()
+
+
 def _refuse_closed(budget: Budget) -> None:
     if is_budget_closed(budget):
         raise PeriodClosedError(

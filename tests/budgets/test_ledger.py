@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import DatabaseError, IntegrityError, connection, transaction
 
-from budgets.models import Account, Entry, LedgerImmutableError, Transaction, YearClose
+from budgets.models import Account, Budget, Entry, LedgerImmutableError, Transaction, YearClose
 from budgets.money import format_money
 from budgets.services import (
     Line,
@@ -223,3 +223,54 @@ def test_check_ledger_task_runs_the_check(budget):
     from budgets.tasks import check_ledger_task
 
     assert check_ledger_task.delay().get() == 0
+
+
+def test_a_reversed_grant_leaves_nothing_to_claim_or_approve(budget, member, support_staff):
+    claim = make_claim(budget, member)
+    reverse_transaction(
+        original=Transaction.objects.get(kind="grant"), by=support_staff, reason="Verkeerd besluit"
+    )
+    with pytest.raises(ValidationError, match="teruggedraaid"):
+        approve_claim(claim=claim, by=support_staff)
+    with pytest.raises(ValidationError):
+        make_claim(budget, member)
+    from budgets.services import reject_claim
+
+    reject_claim(claim=claim, by=support_staff, reason="Budget ingetrokken")
+
+
+def test_a_grant_with_approved_claims_cannot_be_reversed(budget, member, support_staff):
+    approve_claim(claim=make_claim(budget, member), by=support_staff)
+    with pytest.raises(ValidationError, match="al declaraties goedgekeurd"):
+        reverse_transaction(
+            original=Transaction.objects.get(kind="grant"), by=support_staff, reason="x"
+        )
+
+
+def test_story_grant_expense_correction_report(
+    budget, platform, member, support_staff, support_staff2
+):
+    """Replay a whole story and check every view of the books agrees with the ledger."""
+    from budgets.reporting import platform_ledger_rows, public_budget_summary
+    from budgets.services import create_batch, pay_batch, public_transactions
+
+    claims = [make_claim(budget, member, amount=a) for a in ("100.00", "250.50", "49.50")]
+    for c in claims:
+        approve_claim(claim=c, by=support_staff)
+    pay_batch(batch=create_batch(claims=claims, by=support_staff), by=support_staff2)
+    wrong = Transaction.objects.get(kind="payment", claim=claims[1])
+    reverse_transaction(original=wrong, by=support_staff2, reason="Dubbel betaald")
+
+    summary = public_budget_summary(platform)[0]
+    assert summary["spent"] == Decimal("149.50")
+    assert summary["remaining"] == Decimal("850.50")
+    assert [p["amount"] for p in summary["payments"]] == [Decimal("100.00"), Decimal("49.50")]
+    public = list(public_transactions())
+    assert len(public) == 2 * Transaction.objects.count()
+    debit = sum(Decimal(r["debit"]) for r in public if r["debit"])
+    credit = sum(Decimal(r["credit"]) for r in public if r["credit"])
+    assert debit == credit
+    ledger = list(platform_ledger_rows(platform))
+    assert len(ledger) == len(public)
+    assert any(row[12] == "Dubbel betaald" for row in ledger)
+    assert Budget.objects.get().committed == Decimal("149.50")

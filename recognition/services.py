@@ -793,20 +793,59 @@ def _median(values: list[int]) -> float | None:
 
 def score_table(application: Application) -> dict:
     """Per criterion: each counting member's score, median, mean, spread and a discuss flag."""
-    sheets = counting_sheets(application)
+    return score_tables([application])[application.pk]
+
+
+def score_tables(applications: list[Application]) -> dict[int, dict]:
+    """score_table for several applications of one round in a constant number of queries."""
+    if not applications:
+        return {}
+    app_ids = [a.pk for a in applications]
+    criteria = list(Criterion.objects.filter(version_id=applications[0].round.criteria_version_id))
+    conflicts: dict[int, list[ConflictDeclaration]] = {}
+    for decl in ConflictDeclaration.objects.filter(
+        application_id__in=app_ids, has_conflict=True
+    ).select_related("member"):
+        conflicts.setdefault(decl.application_id, []).append(decl)
+    members: dict[int, set[int]] = {}
+    for platform_id, user_id in Membership.objects.filter(
+        platform_id__in=[a.platform_id for a in applications]
+    ).values_list("platform_id", "user_id"):
+        members.setdefault(platform_id, set()).add(user_id)
+    sheets: dict[int, list[Scoresheet]] = {}
+    for sheet in (
+        Scoresheet.objects.filter(application_id__in=app_ids, status=Scoresheet.Status.SUBMITTED)
+        .select_related("member")
+        .prefetch_related("scores")
+        .order_by("member__name", "pk")
+    ):
+        sheets.setdefault(sheet.application_id, []).append(sheet)
+    tables = {}
+    for app in applications:
+        excluded = {d.member_id for d in conflicts.get(app.pk, [])} | members.get(
+            app.platform_id, set()
+        )
+        counting = [s for s in sheets.get(app.pk, []) if s.member_id not in excluded]
+        tables[app.pk] = _table(app, criteria, counting, conflicts.get(app.pk, []))
+    return tables
+
+
+def _table(app: Application, criteria, sheets, recusals) -> dict:
     rows = []
     total_median = 0.0
     total_mean = 0.0
-    for criterion in application.round.criteria_version.criteria.all():
+    by_sheet = [{sc.criterion_id: sc for sc in sheet.scores.all()} for sheet in sheets]
+    for criterion in criteria:
         member_scores = []
-        for sheet in sheets:
-            value = next(
-                (s.value for s in sheet.scores.all() if s.criterion_id == criterion.pk), None
+        for sheet, scores in zip(sheets, by_sheet, strict=True):
+            sc = scores.get(criterion.pk)
+            member_scores.append(
+                {
+                    "member": sheet.member,
+                    "value": sc.value if sc else None,
+                    "comment": sc.comment if sc else "",
+                }
             )
-            comment = next(
-                (s.comment for s in sheet.scores.all() if s.criterion_id == criterion.pk), ""
-            )
-            member_scores.append({"member": sheet.member, "value": value, "comment": comment})
         values = [m["value"] for m in member_scores if m["value"] is not None]
         median = _median(values)
         mean = round(sum(values) / len(values), 2) if values else None
@@ -824,12 +863,13 @@ def score_table(application: Application) -> dict:
             }
         )
     return {
-        "application": application,
+        "application": app,
         "members": [s.member for s in sheets],
         "rows": rows,
         "total_median": total_median,
         "total_mean": round(total_mean, 2),
         "count": len(sheets),
+        "recusals": recusals,
     }
 
 

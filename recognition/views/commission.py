@@ -245,7 +245,8 @@ def round_compare(request: HttpRequest, slug: str) -> HttpResponse:
         if not all(perms.can_see_scores(request.user, a) for a in group):
             groups.append({"blind": True, "applications": group})
             continue
-        tables = [services.score_table(a) for a in group]
+        by_app = services.score_tables(group)
+        tables = [by_app[a.pk] for a in group]
         rows = []
         for i, crit_row in enumerate(tables[0]["rows"] if tables else []):
             rows.append(

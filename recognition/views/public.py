@@ -8,7 +8,7 @@ from django.shortcuts import render
 
 from recognition import permissions as perms
 from recognition import services
-from recognition.models import Application, ConflictDeclaration, Decision, Round
+from recognition.models import Application, Decision, Round
 
 
 def round_list(request: HttpRequest) -> HttpResponse:
@@ -59,25 +59,23 @@ def round_decision(request: HttpRequest, slug: str) -> HttpResponse:
     decisions = {}
     for d in (
         Decision.objects.filter(round=rnd, status=Decision.Status.PUBLISHED)
-        .select_related("supersedes", "application")
+        .select_related("supersedes", "superseded_by", "application", "recognition")
         .prefetch_related("criterion_motivations__criterion", "objections")
         .order_by("decided_at", "pk")
     ):
         decisions.setdefault(d.application_id, []).append(d)
-    for group in services.area_groups(rnd):
-        entries = []
-        for app in group:
-            conflicts = ConflictDeclaration.objects.filter(
-                application=app, has_conflict=True
-            ).select_related("member")
-            entries.append(
-                {
-                    "application": app,
-                    "decisions": decisions.get(app.pk, []),
-                    "table": services.score_table(app),
-                    "recusals": conflicts,
-                }
-            )
+    groups = services.area_groups(rnd)
+    tables = services.score_tables([a for group in groups for a in group])
+    for group in groups:
+        entries = [
+            {
+                "application": app,
+                "decisions": decisions.get(app.pk, []),
+                "table": tables[app.pk],
+                "recusals": tables[app.pk]["recusals"],
+            }
+            for app in group
+        ]
         areas.append({"name": " / ".join(sorted({a.area_name for a in group})), "entries": entries})
     deadline = None
     if rnd.published_at:

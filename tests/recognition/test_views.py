@@ -675,3 +675,46 @@ def test_round_transitions_by_role(role, as_role, admin_user):
     assert response.status_code == {"anonymous": 302, "admin_user": 302}.get(role, 403)
     rnd.refresh_from_db()
     assert (rnd.status == "open") == (role == "admin_user")
+
+
+def test_decision_page_constant_queries(
+    published, admin_user, client, django_assert_max_num_queries
+):
+    url = reverse("recognition:round_decision", args=[published["round"].slug])
+    with django_assert_max_num_queries(20) as small:
+        client.get(url)
+    # a second published round with more applicants must not need more queries
+    from tests.factories import MembershipFactory, PlatformFactory, UserFactory
+    from tests.recognition.conftest import complete_application, pass_deadline
+
+    rnd = services.open_round(round=make_round(admin_user, slug="groot"), by=admin_user)
+    apps = []
+    for i, code in enumerate(["TM02", "TM03", "TJ01", "TJ02", "TB01", "TB02"]):
+        p = PlatformFactory(slug=f"groot-{i}", buurten=[code])
+        coord = UserFactory()
+        MembershipFactory(platform=p, user=coord, role="coordinator")
+        app = complete_application(rnd, p, coord, Decimal("1000"))
+        services.submit_application(application=app, by=coord)
+        apps.append(app)
+    rnd = pass_deadline(rnd)
+    services.start_assessment(round=rnd, by=admin_user)
+    from accounts.models import User
+
+    members = list(
+        User.objects.filter(groups__name="commissie").exclude(email="conflict@example.org")
+    )
+    for app in apps:
+        app.refresh_from_db()
+        for m in members:
+            score(app, m, 2)
+        services.record_decision(
+            application=app,
+            by=admin_user,
+            outcome="granted",
+            granted_amount=Decimal("1000"),
+            motivation="m",
+        )
+    services.conclude_round(round=rnd, by=admin_user)
+    services.publish_round(round=rnd, by=admin_user)
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        client.get(reverse("recognition:round_decision", args=["groot"]))

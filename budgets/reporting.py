@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from budgets.models import Account, Budget, BudgetLine, Entry, ExpenseClaim, Transaction
 from platforms.models import Activity
+from recognition.models import Decision
 
 ZERO = Decimal("0.00")
 # SQLite sums decimals as floats; any real difference in cents is at least half a cent.
@@ -101,9 +102,12 @@ def line_activities(line) -> list[Activity]:
     return sorted(seen.values(), key=lambda a: a.start_date)
 
 
-def platform_budgets(platform):
+def platform_budgets(platform, *, public_only: bool = False):
     """A platform's budgets with totals and lines (plan versus actual), newest year first."""
-    budgets = list(budgets_with_totals(Budget.objects.filter(platform=platform)).order_by("-year"))
+    qs = Budget.objects.filter(platform=platform)
+    if public_only:
+        qs = qs.filter(decision__status=Decision.Status.PUBLISHED)
+    budgets = list(budgets_with_totals(qs).order_by("-year"))
     for budget in budgets:
         budget.plan_lines = list(plan_vs_actual(budget))
         for line in budget.plan_lines:
@@ -141,7 +145,7 @@ def public_budget_summary(platform) -> list[dict]:
     Contains no payee names at all; organisations may be named on the spending list below.
     """
     result = []
-    for budget in platform_budgets(platform):
+    for budget in platform_budgets(platform, public_only=True):
         result.append(
             {
                 "budget": budget,
@@ -185,7 +189,7 @@ def public_transactions() -> Iterator[dict]:
     One query (iterator), constant regardless of size.
     """
     rows = (
-        Entry.objects.select_related("transaction__budget__platform", "account")
+        Entry.objects.filter(transaction__budget__decision__status=Decision.Status.PUBLISHED)
         .order_by("transaction__value_date", "transaction_id", "id")
         .values_list(
             "transaction_id",

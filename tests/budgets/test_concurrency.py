@@ -127,3 +127,29 @@ def test_concurrent_reversals_reverse_once(platform, support_staff, support_staf
     assert sorted(r[0] for r in results) == ["ok", "refused"]
     assert Transaction.objects.filter(kind="reversal").count() == 1
     assert budget_remaining(budget) == Decimal("0.00")
+
+
+def test_concurrent_http_approvals_give_exactly_five_successes_and_409s(
+    platform, member, support_staff
+):
+    """The same race through the views: each thread is a separate logged-in client."""
+    from django.test import Client
+    from django.urls import reverse
+
+    budget = book_grant(decision=granted_decision(platform=platform), by=support_staff)
+    claims = [make_claim(budget, member, amount="200.00") for _ in range(10)]
+    clients = []
+    for _ in range(10):
+        client = Client()
+        client.force_login(support_staff)
+        clients.append(client)
+
+    def post(i: int) -> int:
+        url = reverse("budgets:claim_approve", args=[claims[i].pk])
+        return clients[i].post(url, {}).status_code
+
+    results = run_concurrently(10, post)
+
+    codes = sorted(r[1] for r in results)
+    assert codes == [302] * 5 + [409] * 5
+    assert Budget.objects.get(pk=budget.pk).committed == Decimal("1000.00")

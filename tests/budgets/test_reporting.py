@@ -137,3 +137,11 @@ def test_platform_budget_summary_queries_do_not_grow_with_claims(
     _pay(budget, member, support_staff, support_staff2, [("10.00", 1, True)] * 6)
     with django_assert_max_num_queries(8):
         public_budget_summary(platform)
+
+
+def test_budgets_of_unpublished_decisions_stay_out_of_public_data(platform, support_staff):
+    decision = granted_decision(platform=platform)
+    type(decision).objects.filter(pk=decision.pk).update(status="pending")
+    book_grant(decision=decision, by=support_staff)
+    assert list(public_transactions()) == []
+    assert public_budget_summary(platform) == []

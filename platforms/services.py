@@ -54,6 +54,10 @@ ACTIVITY_FIELDS = [
     "criteria",
     "visibility",
 ]
+# Words used by fixed URLs under /platforms/ can never be a platform's address.
+RESERVED_SLUGS = {"aanmelden", "nieuw", "zoeken", "budget", "verslag"}
+MAX_PHOTOS_PER_ACTIVITY = 12
+MAX_PHOTOS_PER_PLATFORM = 600
 # Codes are read from paper: no 0/O, 1/I/L.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 
@@ -72,7 +76,7 @@ def unique_slug(name: str) -> str:
     """A slug from the name; never changes afterwards, so public addresses stay stable."""
     base = slugify(name)[:140] or "platform"
     slug, n = base, 2
-    while Platform.objects.filter(slug=slug).exists():
+    while slug in RESERVED_SLUGS or Platform.objects.filter(slug=slug).exists():
         slug = f"{base}-{n}"
         n += 1
     return slug
@@ -317,8 +321,12 @@ def add_activity_photo(
     alt_text = (alt_text or "").strip()
     if not alt_text:
         raise ValidationError(_("Beschrijf wat er op de foto staat."))
-    if activity.photos.count() >= 12:
+    if activity.photos.count() >= MAX_PHOTOS_PER_ACTIVITY:
         raise ValidationError(_("Een activiteit heeft hoogstens 12 foto's."))
+    if ActivityPhoto.objects.filter(activity__platform=activity.platform_id).count() >= (
+        MAX_PHOTOS_PER_PLATFORM
+    ):
+        raise ValidationError(_("Jullie platform heeft het maximum aantal foto's bereikt."))
     thumb = make_thumbnail(image)
     photo = ActivityPhoto(activity=activity, alt_text=alt_text)
     photo.image.save(image.content.name, image.content, save=False)

@@ -221,3 +221,20 @@ def test_members_only_activity_hidden_from_outsiders(platform, member, resident)
     ActivityFactory(platform=platform, visibility=Activity.Visibility.MEMBERS)
     assert Activity.objects.visible_to(resident).count() == 0
     assert Activity.objects.visible_to(member).count() == 1
+
+
+def test_reserved_words_never_become_slugs(resident):
+    platform = services.register_platform(by=resident, fields=_fields("Aanmelden"), buurten=[])
+    assert platform.slug == "aanmelden-2"
+
+
+def test_photo_quota_per_activity(platform, member, png):
+    activity = ActivityFactory(platform=platform)
+    for n in range(services.MAX_PHOTOS_PER_ACTIVITY):
+        services.add_activity_photo(
+            activity=activity, image=clean_image(png()), alt_text=f"foto {n}", by=member
+        )
+    with pytest.raises(ValidationError):
+        services.add_activity_photo(
+            activity=activity, image=clean_image(png()), alt_text="één te veel", by=member
+        )

@@ -1,0 +1,169 @@
+"""The track record: activities, photos and partner confirmations."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from platforms import permissions as perms
+from platforms import services
+from platforms.forms import (
+    ActivityCreateForm,
+    ActivityForm,
+    ConfirmationRequestForm,
+    PartnerResponseForm,
+    PhotoForm,
+)
+from platforms.models import (
+    ActivityPhoto,
+    PartnerConfirmation,
+)
+from platforms.views._common import show_errors
+
+
+@login_required
+def activity_create(request: HttpRequest, slug: str) -> HttpResponse:
+    platform = perms.get_platform_for_member(request.user, slug)
+    form = ActivityCreateForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        photo = form.cleaned_data.get("photo")
+        photos = [(photo, form.cleaned_data["alt_text"])] if photo else []
+        try:
+            activity = services.add_activity(
+                platform=platform, by=request.user, fields=form.cleaned_data, photos=photos
+            )
+        except ValidationError as exc:
+            show_errors(request, exc)
+        else:
+            messages.success(request, _("De activiteit is toegevoegd."))
+            return redirect(activity)
+    return render(
+        request,
+        "platforms/activity_form.html",
+        {"form": form, "platform": platform, "activity": None},
+    )
+
+
+@login_required
+def activity_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    activity = perms.get_activity_for_user(request.user, slug, pk, write=True)
+    form = ActivityForm(request.POST or None, instance=activity)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_activity(activity=activity, by=request.user, fields=form.cleaned_data)
+        except ValidationError as exc:
+            show_errors(request, exc)
+        else:
+            messages.success(request, _("De activiteit is opgeslagen."))
+            return redirect(activity)
+    return render(
+        request,
+        "platforms/activity_form.html",
+        {"form": form, "platform": activity.platform, "activity": activity},
+    )
+
+
+@login_required
+@require_POST
+def activity_photo_add(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    activity = perms.get_activity_for_user(request.user, slug, pk, write=True)
+    form = PhotoForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.add_activity_photo(
+                activity=activity,
+                image=form.cleaned_data["photo"],
+                alt_text=form.cleaned_data["alt_text"],
+                by=request.user,
+            )
+        except ValidationError as exc:
+            show_errors(request, exc)
+        else:
+            messages.success(request, _("De foto is toegevoegd."))
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+    return redirect(activity)
+
+
+@login_required
+@require_POST
+def activity_photo_delete(request: HttpRequest, slug: str, pk: int, photo_pk: int) -> HttpResponse:
+    activity = perms.get_activity_for_user(request.user, slug, pk, write=True)
+    photo = get_object_or_404(ActivityPhoto, activity=activity, pk=photo_pk)
+    services.delete_activity_photo(photo=photo, by=request.user)
+    messages.success(request, _("De foto is verwijderd."))
+    return redirect(activity)
+
+
+@login_required
+@require_POST
+def confirmation_request(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    activity = perms.get_activity_for_user(request.user, slug, pk)
+    if not perms.can_request_confirmation(request.user, activity):
+        raise PermissionDenied
+    form = ConfirmationRequestForm(request.POST)
+    if form.is_valid():
+        services.request_partner_confirmation(
+            activity=activity, by=request.user, **form.cleaned_data
+        )
+        messages.success(request, _("We hebben de partner een e-mail gestuurd."))
+    else:
+        messages.error(request, _("Vul de naam en het e-mailadres van de partner in."))
+    return redirect(activity)
+
+
+def partner_confirmation(request: HttpRequest, token: str) -> HttpResponse:
+    """The partner's page: no account needed, the link itself is the key (single use)."""
+    confirmation = services.find_confirmation(token)
+    if confirmation is None:
+        raise Http404
+    is_open = (
+        confirmation.status == PartnerConfirmation.Status.REQUESTED
+        and confirmation.expires_at > timezone.now()
+    )
+    return render(
+        request,
+        "platforms/partner_confirmation.html",
+        {
+            "confirmation": confirmation,
+            "activity": confirmation.activity,
+            "token": token,
+            "is_open": is_open,
+            "form": PartnerResponseForm(),
+        },
+    )
+
+
+def _partner_answer(request: HttpRequest, token: str, *, confirm: bool) -> HttpResponse:
+    confirmation = services.find_confirmation(token)
+    if confirmation is None:
+        raise Http404
+    form = PartnerResponseForm(request.POST)
+    form.is_valid()
+    try:
+        services.respond_partner_confirmation(
+            confirmation=confirmation, confirm=confirm, note=form.cleaned_data.get("note", "")
+        )
+    except ValidationError as exc:
+        show_errors(request, exc)
+    else:
+        messages.success(request, _("Dank je wel, je antwoord is opgeslagen."))
+    return redirect("platforms:partner_confirmation", token)
+
+
+@require_POST
+def partner_confirm(request: HttpRequest, token: str) -> HttpResponse:
+    return _partner_answer(request, token, confirm=True)
+
+
+@require_POST
+def partner_decline(request: HttpRequest, token: str) -> HttpResponse:
+    return _partner_answer(request, token, confirm=False)

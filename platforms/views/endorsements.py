@@ -1,0 +1,113 @@
+"""Endorsements (draagvlak) and printed endorsement codes."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from platforms import permissions as perms
+from platforms import services
+from platforms.forms import (
+    CodeLookupForm,
+    EndorsementCodeForm,
+    EndorsementForm,
+)
+from platforms.models import (
+    Endorsement,
+    EndorsementCode,
+)
+from platforms.pdf import render_endorsement_codes_pdf
+from platforms.views._common import show_errors
+
+
+@login_required
+def endorsement_create(request: HttpRequest, slug: str) -> HttpResponse:
+    platform = perms.get_platform_for_user(request.user, slug)
+    if not perms.can_endorse_platform(request.user, platform):
+        messages.warning(request, _("Bevestig eerst je e-mailadres; daarna kun je steunen."))
+        return redirect("account_email")
+    form = EndorsementForm(request.POST or None)
+    form.fields["buurt"].queryset = form.fields["buurt"].queryset.select_related("wijk")
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.endorse_platform(platform=platform, user=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            show_errors(request, exc)
+        else:
+            messages.success(request, _("Dank je wel voor je steun!"))
+            return redirect(platform)
+    return render(request, "platforms/endorsement_form.html", {"form": form, "platform": platform})
+
+
+@login_required
+@require_POST
+def endorsement_withdraw(request: HttpRequest, slug: str) -> HttpResponse:
+    platform = perms.get_platform_for_user(request.user, slug)
+    endorsement = get_object_or_404(Endorsement, platform=platform, user=request.user)
+    services.withdraw_endorsement(endorsement=endorsement)
+    messages.success(request, _("Je steun is ingetrokken."))
+    return redirect(platform)
+
+
+def endorsement_code_lookup(request: HttpRequest) -> HttpResponse:
+    """/steun/: enter the code from the letter and see the platforms in that buurt (POST, so
+    the code never lands in a URL or a log)."""
+    form = CodeLookupForm(request.POST or None)
+    code = platforms = None
+    if form.is_valid():
+        value = "".join(ch for ch in form.cleaned_data["code"].upper() if ch.isalnum())
+        code = (
+            EndorsementCode.objects.filter(code=value, used_at__isnull=True)
+            .select_related("buurt")
+            .first()
+        )
+        if code is None:
+            form.add_error("code", _("Deze steuncode bestaat niet of is al gebruikt."))
+        else:
+            platforms = code.buurt.platforms.order_by("name")
+    return render(
+        request,
+        "platforms/endorsement_code_lookup.html",
+        {"form": form, "code": code, "platforms": platforms},
+    )
+
+
+@login_required
+def endorsement_code_list(request: HttpRequest) -> HttpResponse:
+    perms.require_endorsement_code_manager(request.user)
+    form = EndorsementCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        batch, _codes = services.create_endorsement_codes(by=request.user, **form.cleaned_data)
+        messages.success(request, _("De codes zijn gemaakt. Download het vel om ze te printen."))
+        return redirect("platforms:endorsement_code_list")
+    batches = (
+        EndorsementCode.objects.values("batch", "buurt__code", "buurt__name")
+        .annotate(total=Count("id"), used=Count("id", filter=Q(used_at__isnull=False)))
+        .order_by("-batch")
+    )
+    return render(
+        request, "platforms/endorsementcode_list.html", {"form": form, "batches": batches}
+    )
+
+
+@login_required
+def endorsement_code_pdf(request: HttpRequest, batch: str) -> HttpResponse:
+    perms.require_endorsement_code_manager(request.user)
+    codes = list(EndorsementCode.objects.filter(batch=batch).select_related("buurt").order_by("pk"))
+    if not codes:
+        raise Http404
+    pdf = render_endorsement_codes_pdf(
+        codes=codes,
+        lookup_url=request.build_absolute_uri(reverse("platforms:endorsement_code_lookup")),
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="steuncodes-{batch}.pdf"'
+    response["Cache-Control"] = "private, no-store"
+    return response

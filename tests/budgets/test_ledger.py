@@ -274,3 +274,10 @@ def test_story_grant_expense_correction_report(
     assert len(ledger) == len(public)
     assert any(row[12] == "Dubbel betaald" for row in ledger)
     assert Budget.objects.get().committed == Decimal("149.50")
+
+
+def test_running_total_constraint_is_the_last_line_of_defence(budget):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Budget.objects.filter(pk=budget.pk).update(committed=Decimal("1000.01"))
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Budget.objects.filter(pk=budget.pk).update(committed=Decimal("-0.01"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.shortcuts import get_object_or_404
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -20,6 +21,13 @@ TEMPLATES = {
 }
 
 
+MAX_ROWS = 5000  # a public report never needs more rows; beyond this it fails cleanly
+
+
+class ReportTooLarge(Exception):
+    """The report would be too big to render safely."""
+
+
 def parse_platform_key(key: str) -> tuple[str, int]:
     slug, _, year = key.rpartition("/")
     return slug, int(year)
@@ -29,6 +37,9 @@ def report_context(kind: str, key: str) -> dict:
     if kind == ReportJob.Kind.PLATFORM_YEAR:
         slug, year = parse_platform_key(key)
         platform = get_object_or_404(Platform, slug=slug)
+        rows = platform.activities.filter(start_date__year=year).count()
+        if rows > getattr(settings, "REPORTS_MAX_ROWS", MAX_ROWS):
+            raise ReportTooLarge(rows)
         context = data.platform_year(platform, year)
         context["chart"] = bar_chart(
             [

@@ -161,7 +161,7 @@ def generate_report(*, job_id: int, fetcher=None) -> ReportJob | None:
     """Render the job's report and publish it atomically; running it twice is harmless."""
     from celery.exceptions import SoftTimeLimitExceeded
 
-    from reports.rendering import render_report
+    from reports.rendering import ReportTooLarge, render_report
 
     if _claim(job_id) is None:
         return None
@@ -180,7 +180,7 @@ def generate_report(*, job_id: int, fetcher=None) -> ReportJob | None:
             digest = hashlib.sha256(content).hexdigest()
             relative = _safe_name(job.kind, job.key, digest)
             _write_atomically(relative, content)
-        except SoftTimeLimitExceeded:
+        except (SoftTimeLimitExceeded, ReportTooLarge):
             _fail(job, TOO_BIG_MESSAGE)
             return job
         except OSError as exc:

@@ -241,3 +241,12 @@ def test_implausible_years_make_no_job(scenario, client):
     assert client.get("/transparantie/verslag/1999.pdf").status_code == 404
     assert client.get("/platforms/samen-sterk-test/verslag/2099.pdf").status_code == 404
     assert not ReportJob.objects.exists()
+
+
+def test_oversized_report_fails_cleanly(scenario, settings, django_capture_on_commit_callbacks):
+    settings.REPORTS_MAX_ROWS = 1  # the scenario has two activities in 2026
+    with django_capture_on_commit_callbacks(execute=True):
+        job = services.request_report(kind="platform_year", key="samen-sterk-test/2026")
+    job.refresh_from_db()
+    assert job.status == ReportJob.Status.FAILED
+    assert job.last_error == services.TOO_BIG_MESSAGE and not job.sha256

@@ -31,7 +31,7 @@ def _skip_reason() -> str | None:
 
 
 @pytest.fixture
-def worker(reference_data, settings, tmp_path):
+def worker(request, reference_data, settings, tmp_path):
     reason = _skip_reason()
     if reason:
         pytest.skip(reason)
@@ -44,12 +44,15 @@ def worker(reference_data, settings, tmp_path):
         "DJANGO_SETTINGS_MODULE": "buurtplatform.settings_test",
         "DATABASE_URL": f"postgres://{auth}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
         "TEST_REAL_WORKER": "1",
+        **getattr(request, "param", {}).get("env", {}),
     }
+    pool = getattr(request, "param", {}).get("pool", "solo")
     # The worker runs with settings_test, so use its media folder here too.
     settings.MEDIA_ROOT = Path(settings.BASE_DIR) / ".test-media"
     settings.REPORTS_ROOT = settings.MEDIA_ROOT / "reports"
     shutil.rmtree(settings.REPORTS_ROOT, ignore_errors=True)
-    log = (tmp_path / "worker.log").open("wb")
+    log_path = Path(os.environ.get("REPORTS_WORKER_LOG", tmp_path / "worker.log"))
+    log = log_path.open("wb")
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -60,7 +63,7 @@ def worker(reference_data, settings, tmp_path):
             "worker",
             "-c",
             "1",
-            "--pool=solo",
+            f"--pool={pool}",
             "--loglevel=INFO",
             "--without-gossip",
             "--without-mingle",
@@ -78,7 +81,7 @@ def worker(reference_data, settings, tmp_path):
             if app.control.ping(timeout=1):
                 break
             if proc.poll() is not None:
-                pytest.fail((tmp_path / "worker.log").read_text()[-3000:])
+                pytest.fail(log_path.read_text()[-3000:])
         else:
             pytest.fail("the worker did not start within 60 s")
         yield proc
@@ -147,3 +150,43 @@ def test_concurrent_requests_make_one_job_and_one_render(worker, client):
     assert job.attempts == 1 and job.status == ReportJob.Status.DONE
     files = list((Path(settings.REPORTS_ROOT) / "district_year").glob("2026-*.pdf"))
     assert [f.name for f in files] == [Path(job.file_path).name]
+
+
+@pytest.mark.parametrize(
+    "worker",
+    [
+        {
+            "pool": "prefork",
+            "env": {"CELERY_TASK_SOFT_TIME_LIMIT": "3", "CELERY_TASK_TIME_LIMIT": "8"},
+        }
+    ],
+    indirect=True,
+)
+def test_oversized_report_fails_cleanly_and_worker_survives(worker, client):
+    """6000 activities exceed the row cap: the job fails with a clear message, no file."""
+    import datetime
+
+    from platforms.models import Activity
+    from tests.reports.factories import granted_scenario
+
+    s = granted_scenario()
+    Activity.objects.bulk_create(
+        Activity(
+            platform=s.platform,
+            title=f"Activiteit {i} " + "lang " * 30,
+            description="x " * 200,
+            start_date=datetime.date(2026, 1, 1),
+        )
+        for i in range(6000)
+    )
+    assert client.get("/platforms/samen-sterk-test/verslag/2026.pdf").status_code == 202
+    job = ReportJob.objects.get()
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and job.status != ReportJob.Status.FAILED:
+        time.sleep(0.5)
+        job.refresh_from_db()
+    assert job.status == ReportJob.Status.FAILED
+    assert job.last_error == "rapport te groot/tijd overschreden"
+    assert not job.sha256
+    # the worker survives and makes the next report
+    assert "Rivaal Test" in pdf_text(_wait_for_pdf(client, f"/rondes/{s.round.slug}/besluit.pdf"))

@@ -17,6 +17,7 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.roles import COMMISSION as COMMISSION_GROUP
 from accounts.roles import is_admin, is_commission
 from audit.models import AuditEntry
 from audit.services import record
@@ -524,7 +525,7 @@ def sync_automatic_conflicts(*, round: Round) -> int:
     rows = Membership.objects.filter(
         platform__applications__round=round,
         platform__applications__status__in=[AS.SUBMITTED, AS.GRANTED, AS.NOT_GRANTED],
-        user__groups__name="commissie",
+        user__groups__name=COMMISSION_GROUP,
     ).values_list("user_id", "platform_id")
     apps = {a.platform_id: a for a in round.applications.all()}
     for user_id, platform_id in rows:

@@ -26,19 +26,35 @@ logger = logging.getLogger("reports")
 REFRESH_SECONDS = 5
 
 
+RATE_LIMIT = 30  # new report jobs one client may start per RATE_WINDOW
+RATE_WINDOW = 600
+
+
+def _over_rate_limit(request: HttpRequest) -> bool:
+    """Count report jobs a client starts; fail open when the cache is down."""
+    key = f"reports:rate:{request.META.get('REMOTE_ADDR', '')}"
+    try:
+        if cache.add(key, 1, RATE_WINDOW):
+            return False
+        return cache.incr(key) > RATE_LIMIT
+    except Exception:
+        return False
+
+
 def _serve(request: HttpRequest, kind: str, key: str, filename: str, title: str) -> HttpResponse:
+    fingerprint = services.compute_fingerprint(kind, key)
+    job = ReportJob.objects.filter(kind=kind, key=key).first()
+    if job is not None and services.is_ready(job, fingerprint):
+        return _pdf_response(job, filename)
+    queued = job is not None and job.status in (ReportJob.Status.PENDING, ReportJob.Status.RUNNING)
+    if not queued and _over_rate_limit(request):
+        response = render(request, "reports/report_rate_limited.html", {"title": title}, status=429)
+        response["Retry-After"] = str(RATE_WINDOW)
+        return response
     job = services.request_report(kind=kind, key=key)
     job.refresh_from_db()
-    path = services.report_file(job)
-    if job.status == ReportJob.Status.DONE and path is not None:
-        if services.is_ready(job, services.compute_fingerprint(kind, key)):
-            response = FileResponse(
-                path.open("rb"), content_type="application/pdf", filename=filename
-            )
-            response["Content-Disposition"] = f'inline; filename="{filename}"'
-            response["X-Report-SHA256"] = job.sha256
-            response["Cache-Control"] = "public, max-age=60"
-            return response
+    if services.is_ready(job, services.compute_fingerprint(kind, key)):
+        return _pdf_response(job, filename)
     context = {"job": job, "title": title, "can_retry": can_retry_report(request.user, job)}
     if job.status == ReportJob.Status.FAILED:
         return render(request, "reports/report_failed.html", context, status=503)
@@ -46,6 +62,16 @@ def _serve(request: HttpRequest, kind: str, key: str, filename: str, title: str)
     response = render(request, "reports/report_pending.html", context, status=202)
     response["Retry-After"] = str(REFRESH_SECONDS)
     response["Cache-Control"] = "no-store"
+    return response
+
+
+def _pdf_response(job: ReportJob, filename: str) -> FileResponse:
+    response = FileResponse(
+        services.report_file(job).open("rb"), content_type="application/pdf", filename=filename
+    )
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    response["X-Report-SHA256"] = job.sha256
+    response["Cache-Control"] = "public, max-age=60"
     return response
 
 

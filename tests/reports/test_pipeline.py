@@ -250,3 +250,20 @@ def test_oversized_report_fails_cleanly(scenario, settings, django_capture_on_co
     job.refresh_from_db()
     assert job.status == ReportJob.Status.FAILED
     assert job.last_error == services.TOO_BIG_MESSAGE and not job.sha256
+
+
+def test_report_storm_is_rate_limited_but_ready_reports_still_served(
+    scenario, client, monkeypatch, django_capture_on_commit_callbacks
+):
+    import reports.views
+
+    monkeypatch.setattr(reports.views, "RATE_LIMIT", 2)
+    from django.core.cache import cache
+
+    cache.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.get("/transparantie/verslag/2026.pdf").status_code == 202
+    assert client.get(f"/rondes/{scenario.round.slug}/besluit.pdf").status_code == 202
+    assert client.get("/platforms/samen-sterk-test/verslag/2026.pdf").status_code == 429
+    assert client.get("/transparantie/verslag/2026.pdf").status_code == 200  # ready: no limit
+    assert ReportJob.objects.count() == 2

@@ -1,0 +1,87 @@
+"""Use cases of recognition: rounds, applications, conflicts, blind scores, decisions, objections.
+
+Every state change is guarded by a table of allowed transitions and writes the audit trail in
+the same transaction. Split by sub-domain; import from here (`from recognition import services`).
+"""
+
+from recognition.services.applications import (  # noqa: F401
+    _file_in_revision,
+    _require_coordinator,
+    _require_editable,
+    _snapshot,
+    add_evidence_file,
+    add_plan_line,
+    missing_for_submission,
+    remove_evidence_file,
+    remove_plan_line,
+    save_statement,
+    start_application,
+    submit_application,
+    update_application,
+    withdraw_application,
+)
+from recognition.services.common import (  # noqa: F401
+    ADMIN,
+    APPLICATION_TRANSITIONS,
+    AS,
+    COMMISSION,
+    PUBLIC,
+    ROUND_TRANSITIONS,
+    RS,
+    _check_transition,
+    _now,
+)
+from recognition.services.conflicts import (  # noqa: F401
+    can_chair,
+    conflicted_member_ids,
+    declaration_for,
+    declare_conflict,
+    is_member_of_applicant,
+    pin_conflict,
+    sync_automatic_conflicts,
+)
+from recognition.services.decisions import (  # noqa: F401
+    _apply_outcome,
+    _mail_outcome,
+    _new_superseding_decision,
+    _pending_granted_total,
+    _recognition_period,
+    add_months,
+    answer_objection,
+    change_recognition,
+    expire_recognitions,
+    latest_in_chain,
+    lodge_objection,
+    objection_deadline,
+    publish_round,
+    record_decision,
+)
+from recognition.services.rounds import (  # noqa: F401
+    EDITABLE_ROUND_FIELDS,
+    _freeze_copy,
+    _move_round,
+    conclude_round,
+    create_round,
+    current_criteria_version,
+    is_before_deadline,
+    open_round,
+    reopen_assessment,
+    scoring_open,
+    start_assessment,
+    undecided_applications,
+    update_round,
+)
+from recognition.services.scoring import (  # noqa: F401
+    _median,
+    _require_may_score,
+    _table,
+    area_groups,
+    area_key,
+    counting_sheets,
+    group_of,
+    has_submitted,
+    save_scores,
+    score_table,
+    score_tables,
+    submit_scoresheet,
+)

@@ -1,0 +1,438 @@
+"""Decisions, publication, objections, suspension and withdrawal of recognition."""
+
+from __future__ import annotations
+
+import calendar
+import datetime
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.roles import is_admin
+from audit.services import record
+from platforms.models import Membership, Platform
+from recognition.models import (
+    Application,
+    CriterionMotivation,
+    Decision,
+    Objection,
+    Recognition,
+    Round,
+)
+from recognition.services.applications import _require_coordinator
+from recognition.services.common import (
+    APPLICATION_TRANSITIONS,
+    AS,
+    COMMISSION,
+    PUBLIC,
+    RS,
+    _check_transition,
+    _now,
+)
+from recognition.services.conflicts import can_chair, conflicted_member_ids
+from recognition.services.rounds import _move_round, undecided_applications
+from recognition.services.scoring import area_key, counting_sheets, group_of
+
+# --- decisions --------------------------------------------------------------------------------
+
+
+def _pending_granted_total(rnd: Round, *, exclude_application=None, applications=None) -> Decimal:
+    qs = Decision.objects.filter(
+        round=rnd, kind=Decision.Kind.ROUND, outcome=Decision.Outcome.GRANTED
+    )
+    if exclude_application is not None:
+        qs = qs.exclude(application=exclude_application)
+    if applications is not None:
+        qs = qs.filter(application__in=applications)
+    return qs.aggregate(t=Sum("granted_amount"))["t"] or Decimal("0")
+
+
+@transaction.atomic
+def record_decision(
+    *,
+    application: Application,
+    by,
+    outcome: str,
+    granted_amount: Decimal,
+    motivation: str,
+    criterion_motivations: dict[int, str] | None = None,
+) -> Decision:
+    """The chair records (or replaces) the pending decision on one application."""
+    rnd = Round.objects.select_for_update().get(pk=application.round_id)
+    if not can_chair(by, rnd):
+        raise ValidationError(_("Alleen de voorzitter legt besluiten vast."))
+    if by.pk in conflicted_member_ids(application):
+        raise ValidationError(_("U heeft een belang bij deze aanvraag en besluit niet mee."))
+    if rnd.status != RS.ASSESSMENT:
+        raise ValidationError(_("Besluiten kan alleen tijdens de beoordeling."))
+    if application.status != AS.SUBMITTED:
+        raise ValidationError(_("Over deze aanvraag wordt niet besloten."))
+    if len(counting_sheets(application)) < rnd.quorum:
+        raise ValidationError(
+            _(
+                "Het quorum is niet bereikt: %(q)s commissieleden zonder belang moeten beoordeeld hebben."
+            )
+            % {"q": rnd.quorum}
+        )
+    if not motivation.strip():
+        raise ValidationError(_("Een motivering is verplicht."))
+    granted_amount = Decimal(granted_amount or 0)
+    if outcome == Decision.Outcome.GRANTED:
+        if granted_amount <= 0:
+            raise ValidationError(_("Een toekenning heeft een bedrag groter dan nul."))
+        if granted_amount > application.requested_amount:
+            raise ValidationError(_("Het toegekende bedrag is hoger dan het gevraagde bedrag."))
+        others = _pending_granted_total(rnd, exclude_application=application)
+        if others + granted_amount > rnd.total_budget:
+            raise ValidationError(
+                _("Dit gaat boven het totale budget van de ronde (nog beschikbaar: € %(a)s).")
+                % {"a": rnd.total_budget - others}
+            )
+        if rnd.max_per_area is not None:
+            group = [a for a in group_of(application) if a.pk != application.pk]
+            in_area = _pending_granted_total(rnd, applications=group)
+            if in_area + granted_amount > rnd.max_per_area:
+                raise ValidationError(
+                    _("Dit gaat boven het maximum per gebied (nog beschikbaar: € %(a)s).")
+                    % {"a": rnd.max_per_area - in_area}
+                )
+    elif outcome == Decision.Outcome.NOT_GRANTED:
+        granted_amount = Decimal("0")
+    else:
+        raise ValidationError(_("Kies toekennen of niet toekennen."))
+    decision = Decision.objects.filter(
+        application=application, kind=Decision.Kind.ROUND, status=Decision.Status.PENDING
+    ).first()
+    if decision is None:
+        decision = Decision(round=rnd, application=application, kind=Decision.Kind.ROUND)
+    decision.area_key = area_key(group_of(application))
+    decision.outcome = outcome
+    decision.granted_amount = granted_amount
+    decision.motivation = motivation
+    decision.decided_by = by
+    decision.save()
+    decision.criterion_motivations.all().delete()
+    valid = set(rnd.criteria_version.criteria.values_list("pk", flat=True))
+    CriterionMotivation.objects.bulk_create(
+        CriterionMotivation(decision=decision, criterion_id=cid, text=text)
+        for cid, text in (criterion_motivations or {}).items()
+        if text.strip() and cid in valid
+    )
+    record(
+        actor=by,
+        action="recognition.decision.recorded",
+        obj=decision,
+        data={
+            "application": application.pk,
+            "outcome": outcome,
+            "granted_amount": str(granted_amount),
+        },
+        visibility=COMMISSION,
+    )
+    return decision
+
+
+def _recognition_period(rnd: Round) -> tuple[datetime.date, datetime.date]:
+    start = timezone.localdate()
+    return start, add_months(start, rnd.recognition_months)
+
+
+def add_months(day: datetime.date, months: int) -> datetime.date:
+    month0 = day.month - 1 + months
+    year, month = day.year + month0 // 12, month0 % 12 + 1
+    return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def _apply_outcome(decision: Decision, by) -> None:
+    """Set application, platform status and recognition for a decision being published."""
+    app = decision.application
+    platform = app.platform
+    if decision.outcome in (Decision.Outcome.GRANTED, Decision.Outcome.NOT_GRANTED):
+        target = AS.GRANTED if decision.outcome == Decision.Outcome.GRANTED else AS.NOT_GRANTED
+        if app.status != target:
+            _check_transition(APPLICATION_TRANSITIONS, app.status, target)
+            app.status = target
+            app.save(update_fields=["status", "updated_at"])
+    if decision.outcome == Decision.Outcome.GRANTED:
+        start, until = _recognition_period(decision.round)
+        Recognition.objects.create(
+            platform=platform, decision=decision, valid_from=start, valid_until=until
+        )
+        platform.recognition_status = Platform.RecognitionStatus.RECOGNISED
+        platform.recognised_until = until
+        platform.save(update_fields=["recognition_status", "recognised_until"])
+    elif decision.supersedes_id:
+        # An outcome that no longer grants ends the recognition of the superseded decision.
+        old = Recognition.objects.filter(decision=decision.supersedes).first()
+        status_map = {
+            Decision.Outcome.SUSPENDED: (
+                Recognition.Status.SUSPENDED,
+                Platform.RecognitionStatus.SUSPENDED,
+            ),
+            Decision.Outcome.WITHDRAWN: (
+                Recognition.Status.WITHDRAWN,
+                Platform.RecognitionStatus.WITHDRAWN,
+            ),
+            Decision.Outcome.NOT_GRANTED: (
+                Recognition.Status.WITHDRAWN,
+                Platform.RecognitionStatus.NOT_RECOGNISED,
+            ),
+        }
+        rec_status, plat_status = status_map[decision.outcome]
+        if old is not None:
+            old.status = rec_status
+            old.save(update_fields=["status"])
+        platform.recognition_status = plat_status
+        platform.save(update_fields=["recognition_status"])
+    record(
+        actor=by,
+        action="recognition.platform.status_changed",
+        obj=platform,
+        data={"decision": decision.pk, "status": platform.recognition_status},
+        visibility=PUBLIC,
+    )
+
+
+def _mail_outcome(decision: Decision) -> None:
+    app = decision.application
+    recipients = list(
+        Membership.objects.filter(
+            platform=app.platform, role=Membership.Role.COORDINATOR
+        ).values_list("user__email", flat=True)
+    )
+    if app.platform.contact_email:
+        recipients.append(app.platform.contact_email)
+    recipients = sorted(set(recipients))
+    if not recipients:
+        return
+    subject = _("Besluit over uw aanvraag in %(round)s") % {"round": app.round.title}
+    body = _(
+        "Besluit: %(outcome)s\nToegekend bedrag: € %(amount)s\n\nMotivering:\n%(motivation)s\n\n"
+        "Het volledige besluit: %(url)s\nBinnen %(weeks)s weken kunt u bezwaar maken via de site."
+    ) % {
+        "outcome": decision.get_outcome_display(),
+        "amount": decision.granted_amount,
+        "motivation": decision.motivation,
+        "url": app.round.get_absolute_url() + "besluit/",
+        "weeks": app.round.objection_weeks,
+    }
+    send_mail(subject, body, None, recipients)
+
+
+@transaction.atomic
+def publish_round(*, round: Round, by) -> Round:
+    """Publish every pending decision of the round at once; book grants; mail applicants."""
+    from budgets.services import book_grant
+
+    rnd = Round.objects.select_for_update().get(pk=round.pk)
+    if not can_chair(by, rnd):
+        raise ValidationError(_("Alleen de voorzitter publiceert de ronde."))
+    if rnd.status != RS.DECIDED:
+        raise ValidationError(_("Alleen een besloten ronde kan worden gepubliceerd."))
+    missing = undecided_applications(rnd)
+    if missing:
+        raise ValidationError(
+            _("Nog geen besluit voor: %(names)s.")
+            % {"names": ", ".join(a.platform.name for a in missing)}
+        )
+    now = _now()
+    pending = list(
+        Decision.objects.filter(round=rnd, status=Decision.Status.PENDING)
+        .select_related("application__platform", "round")
+        .order_by("pk")
+    )
+    for decision in pending:
+        decision.status = Decision.Status.PUBLISHED
+        decision.published_at = now
+        decision.save(update_fields=["status", "published_at"])
+        _apply_outcome(decision, by)
+        if decision.outcome == Decision.Outcome.GRANTED:
+            book_grant(decision=decision, by=by)
+        record(
+            actor=by,
+            action="recognition.decision.published",
+            obj=decision,
+            data={"outcome": decision.outcome, "granted_amount": str(decision.granted_amount)},
+            visibility=PUBLIC,
+        )
+    rnd.published_at = now
+    rnd.save(update_fields=["published_at"])
+    _move_round(rnd, RS.PUBLISHED, by, decisions=len(pending))
+    for decision in pending:
+        transaction.on_commit(lambda d=decision: _mail_outcome(d))
+    return rnd
+
+
+# --- after publication: objections, corrections, suspension, withdrawal ----------------------
+
+
+def latest_in_chain(decision: Decision) -> Decision:
+    while True:
+        nxt = Decision.objects.filter(supersedes=decision).first()
+        if nxt is None:
+            return decision
+        decision = nxt
+
+
+def objection_deadline(decision: Decision) -> datetime.datetime | None:
+    if decision.published_at is None:
+        return None
+    return decision.published_at + datetime.timedelta(weeks=decision.round.objection_weeks)
+
+
+@transaction.atomic
+def lodge_objection(*, decision: Decision, by, text: str) -> Objection:
+    """A coordinator of the applying platform objects (bezwaar) within the period."""
+    _require_coordinator(decision.application.platform, by)
+    if decision.status != Decision.Status.PUBLISHED:
+        raise ValidationError(_("Bezwaar kan alleen tegen een gepubliceerd besluit."))
+    deadline = objection_deadline(decision)
+    if deadline is None or _now() > deadline:
+        raise ValidationError(_("De bezwaartermijn is verstreken."))
+    if decision.objections.filter(status=Objection.Status.OPEN).exists():
+        raise ValidationError(_("Er is al een bezwaar in behandeling."))
+    if not text.strip():
+        raise ValidationError(_("Schrijf waarom u bezwaar maakt."))
+    objection = Objection.objects.create(decision=decision, submitted_by=by, text=text)
+    record(
+        actor=by,
+        action="recognition.objection.lodged",
+        obj=objection,
+        data={"decision": decision.pk},
+        visibility=PUBLIC,
+    )
+    return objection
+
+
+def _new_superseding_decision(
+    *, old: Decision, by, kind: str, outcome: str, granted_amount: Decimal, motivation: str
+) -> Decision:
+    if old.status != Decision.Status.PUBLISHED:
+        raise ValidationError(_("Alleen een gepubliceerd besluit kan worden vervangen."))
+    if Decision.objects.filter(supersedes=old).exists():
+        raise ValidationError(_("Dit besluit is al vervangen; ga uit van het nieuwste besluit."))
+    if not motivation.strip():
+        raise ValidationError(_("Een motivering is verplicht."))
+    if granted_amount > old.application.requested_amount:
+        raise ValidationError(_("Het toegekende bedrag is hoger dan het gevraagde bedrag."))
+    decision = Decision.objects.create(
+        round=old.round,
+        application=old.application,
+        area_key=old.area_key,
+        kind=kind,
+        outcome=outcome,
+        granted_amount=granted_amount,
+        motivation=motivation,
+        supersedes=old,
+        decided_by=by,
+        status=Decision.Status.PUBLISHED,
+        published_at=_now(),
+    )
+    _apply_outcome(decision, by)
+    record(
+        actor=by,
+        action=f"recognition.decision.{kind}",
+        obj=decision,
+        data={"supersedes": old.pk, "outcome": outcome, "granted_amount": str(granted_amount)},
+        visibility=PUBLIC,
+    )
+    return decision
+
+
+@transaction.atomic
+def answer_objection(
+    *, objection: Objection, by, outcome: str, granted_amount: Decimal, motivation: str
+) -> Decision:
+    """The commission answers an objection with a new decision that supersedes the old one."""
+    obj = Objection.objects.select_for_update().get(pk=objection.pk)
+    if not can_chair(by, obj.decision.round):
+        raise ValidationError(_("Alleen de voorzitter beantwoordt bezwaren."))
+    if obj.status != Objection.Status.OPEN:
+        raise ValidationError(_("Dit bezwaar is al beantwoord."))
+    if outcome not in (Decision.Outcome.GRANTED, Decision.Outcome.NOT_GRANTED):
+        raise ValidationError(_("Kies toekennen of niet toekennen."))
+    amount = Decimal(granted_amount or 0) if outcome == Decision.Outcome.GRANTED else Decimal(0)
+    old = obj.decision
+    decision = _new_superseding_decision(
+        old=old,
+        by=by,
+        kind=Decision.Kind.OBJECTION,
+        outcome=outcome,
+        granted_amount=amount,
+        motivation=motivation,
+    )
+    if outcome == Decision.Outcome.GRANTED and old.outcome != Decision.Outcome.GRANTED:
+        from budgets.services import book_grant
+
+        book_grant(decision=decision, by=by)
+    obj.status = Objection.Status.ANSWERED
+    obj.answer = decision
+    obj.save(update_fields=["status", "answer"])
+    record(
+        actor=by,
+        action="recognition.objection.answered",
+        obj=obj,
+        data={"decision": decision.pk},
+        visibility=PUBLIC,
+    )
+    return decision
+
+
+@transaction.atomic
+def change_recognition(*, recognition: Recognition, by, outcome: str, motivation: str) -> Decision:
+    """Suspend or withdraw a recognition by a motivated, published decision."""
+    if not is_admin(by):
+        raise ValidationError(_("Alleen beheerders schorsen of trekken een erkenning in."))
+    kinds = {
+        Decision.Outcome.SUSPENDED: Decision.Kind.SUSPENSION,
+        Decision.Outcome.WITHDRAWN: Decision.Kind.WITHDRAWAL,
+    }
+    if outcome not in kinds:
+        raise ValidationError(_("Kies schorsen of intrekken."))
+    if recognition.status != Recognition.Status.ACTIVE:
+        raise ValidationError(_("Deze erkenning is niet actief."))
+    old = latest_in_chain(recognition.decision)
+    decision = _new_superseding_decision(
+        old=old,
+        by=by,
+        kind=kinds[outcome],
+        outcome=outcome,
+        granted_amount=Decimal("0"),
+        motivation=motivation,
+    )
+    if old.pk != recognition.decision_id:
+        rec_status = (
+            Recognition.Status.SUSPENDED
+            if outcome == Decision.Outcome.SUSPENDED
+            else Recognition.Status.WITHDRAWN
+        )
+        recognition.status = rec_status
+        recognition.save(update_fields=["status"])
+    return decision
+
+
+@transaction.atomic
+def expire_recognitions(*, today: datetime.date | None = None) -> int:
+    """Mark platforms whose recognition period has ended as expired (run daily)."""
+    today = today or timezone.localdate()
+    expired = list(
+        Platform.objects.select_for_update().filter(
+            recognition_status=Platform.RecognitionStatus.RECOGNISED, recognised_until__lt=today
+        )
+    )
+    for platform in expired:
+        platform.recognition_status = Platform.RecognitionStatus.EXPIRED
+        platform.save(update_fields=["recognition_status"])
+        record(
+            actor=None,
+            action="recognition.platform.expired",
+            obj=platform,
+            data={"recognised_until": platform.recognised_until.isoformat()},
+            visibility=PUBLIC,
+        )
+    return len(expired)

@@ -182,6 +182,8 @@ ACTIVITY_TEMPLATES = [
     ("Sporttoernooi op het plein", Activity.Category.YOUTH, ["betrekken"]),
     ("Geveltuinen aangelegd", Activity.Category.GREEN, ["daadkracht", "eigen_middelen"]),
 ]
+MONTHS = "januari februari maart april mei juni juli augustus september oktober november december"
+MONTHS = MONTHS.split()
 PARTNERS = [
     "Basisschool De Polsstok",
     "Woningcorporatie Eigen Haard",
@@ -268,7 +270,7 @@ def _activities(platform: Platform, coordinator: User, rng: random.Random, today
         start = today - datetime.timedelta(days=rng.randint(10, 700))
         activity = Activity.objects.create(
             platform=platform,
-            title=f"{title} {start:%B %Y}" if n % 2 else title,
+            title=f"{title} {MONTHS[start.month - 1]} {start.year}" if n % 2 else title,
             start_date=start,
             description=(
                 f"{title} voor en door bewoners van {platform.area_name}. "

@@ -14,6 +14,7 @@ class PlatformFilter(django_filters.FilterSet):
         label=_("Gebied"),
         queryset=Gebied.objects.active(),
         field_name="buurten__wijk__gebied",
+        empty_label=_("Alle gebieden"),
         distinct=True,
     )
     wijk = django_filters.ModelChoiceFilter(
@@ -21,6 +22,7 @@ class PlatformFilter(django_filters.FilterSet):
         queryset=Wijk.objects.active(),
         to_field_name="code",
         field_name="buurten__wijk",
+        empty_label=_("Alle wijken"),
         distinct=True,
     )
     buurt = django_filters.CharFilter(
@@ -30,6 +32,7 @@ class PlatformFilter(django_filters.FilterSet):
         label=_("Erkenning"),
         field_name="recognition_status",
         choices=Platform.RecognitionStatus.choices,
+        empty_label=_("Alle"),
     )
 
     class Meta:

@@ -25,7 +25,7 @@ class PlatformForm(forms.ModelForm):
         widget=forms.CheckboxSelectMultiple,
         help_text=_("Kies er één of meer. Jullie eigen naam voor het gebied vul je hierboven in."),
     )
-    website = forms.URLField(label=_("website"), required=False, assume_scheme="https")
+    website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
     logo_upload = forms.FileField(
         label=_("Logo (optioneel)"),
         required=False,

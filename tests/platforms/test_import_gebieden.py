@@ -1,6 +1,7 @@
 """import_gebieden against the municipality's real published files (skipped when absent)."""
 
 import json
+import os
 from io import StringIO
 from pathlib import Path
 
@@ -11,7 +12,12 @@ from areas.models import Buurt, Stadsdeel, Wijk
 
 pytestmark = pytest.mark.django_db
 
-DATA = Path(__file__).resolve().parents[3] / "shared" / "data" / "amsterdam-gebieden"
+DATA = Path(
+    os.environ.get(
+        "AMSTERDAM_GEBIEDEN_DIR",
+        Path(__file__).resolve().parents[3] / "shared" / "data" / "amsterdam-gebieden",
+    )
+)
 GEOJSON = DATA / "vl09-amsterdam" / "buurten.geojson"
 CSV = DATA / "tommasozf-amsterdam-green-gentrification" / "buurten.csv"
 needs_data = pytest.mark.skipif(

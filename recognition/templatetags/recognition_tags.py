@@ -36,6 +36,6 @@ def recognition_history(platform):
 
     return list(
         Decision.objects.filter(application__platform=platform, status=Decision.Status.PUBLISHED)
-        .select_related("round", "supersedes")
+        .select_related("round", "supersedes", "recognition")
         .order_by("-published_at", "-pk")
     )

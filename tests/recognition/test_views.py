@@ -718,3 +718,9 @@ def test_decision_page_constant_queries(
     services.publish_round(round=rnd, by=admin_user)
     with django_assert_max_num_queries(len(small.captured_queries)):
         client.get(reverse("recognition:round_decision", args=["groot"]))
+
+
+def test_platform_page_shows_recognition_history(published, client):
+    platform = published["a"].platform
+    html = client.get(platform.get_absolute_url()).content.decode()
+    assert "recognition-history" in html and published["round"].title in html

@@ -147,3 +147,21 @@ def test_public_reports_hold_no_personal_data(scenario, kind, key):
         assert sentinel not in text
     for user in scenario.decision.application.scoresheets.select_related("member"):
         assert user.member.email not in text
+
+
+def test_platform_logo_is_read_from_public_media(db, settings):
+    from django.core.files.base import ContentFile
+    from PIL import Image
+
+    s = granted_scenario()
+    buf = io.BytesIO()
+    Image.new("RGB", (40, 20), "orange").save(buf, "PNG")
+    s.platform.logo.save("logo.png", ContentFile(buf.getvalue()), save=True)
+    assert s.platform.logo.name.startswith("public/logos/")
+    fetcher = pdf.make_url_fetcher()
+    content = render_report(ReportJob.Kind.PLATFORM_YEAR, "samen-sterk-test/2026", fetcher=fetcher)
+    assert fetcher.blocked == []
+    from pypdf import PdfReader
+
+    images = [img for page in PdfReader(io.BytesIO(content)).pages for img in page.images]
+    assert images  # the logo made it into the PDF

@@ -58,6 +58,7 @@ ACTIVITY_FIELDS = [
 RESERVED_SLUGS = {"aanmelden", "nieuw", "zoeken", "budget", "verslag"}
 MAX_PHOTOS_PER_ACTIVITY = 12
 MAX_PHOTOS_PER_PLATFORM = 600
+MAX_MAILS_PER_PLATFORM_PER_DAY = 50  # invitations and partner requests: no mail cannon
 # Codes are read from paper: no 0/O, 1/I/L.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 
@@ -134,6 +135,7 @@ def update_platform(
 def invite_member(*, platform: Platform, email: str, role: str, by) -> Invitation:
     """Send a single-use, expiring invitation link by e-mail."""
     email = email.strip().lower()
+    _check_mail_budget(platform)
     if Membership.objects.filter(platform=platform, user__email__iexact=email).exists():
         raise ValidationError(_("Deze persoon is al lid van het platform."))
     Invitation.objects.filter(
@@ -153,6 +155,20 @@ def invite_member(*, platform: Platform, email: str, role: str, by) -> Invitatio
 
     transaction.on_commit(lambda: send_invitation_email.delay(invitation.pk, token))
     return invitation
+
+
+def _check_mail_budget(platform: Platform) -> None:
+    since = timezone.now() - datetime.timedelta(days=1)
+    sent = (
+        Invitation.objects.filter(platform=platform, created_at__gte=since).count()
+        + PartnerConfirmation.objects.filter(
+            activity__platform=platform, requested_at__gte=since
+        ).count()
+    )
+    if sent >= MAX_MAILS_PER_PLATFORM_PER_DAY:
+        raise ValidationError(
+            _("Jullie hebben vandaag al veel e-mails verstuurd. Probeer het morgen weer.")
+        )
 
 
 def find_invitation(token: str) -> Invitation | None:
@@ -352,6 +368,7 @@ def request_partner_confirmation(
     *, activity: Activity, partner_name: str, partner_email: str, by
 ) -> PartnerConfirmation:
     """E-mail a partner a single-use link to confirm (or not) that the activity took place."""
+    _check_mail_budget(activity.platform)
     token, token_hash = new_token()
     confirmation = PartnerConfirmation.objects.create(
         activity=activity,

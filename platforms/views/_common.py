@@ -32,3 +32,14 @@ def timeline_for(user, platform: Platform):
     return qs.select_related("platform").prefetch_related(
         "photos", Prefetch("partner_confirmations", queryset=confirmed, to_attr="confirmed")
     )
+
+
+def platform_history(platform: Platform):
+    """The audit trail of a platform (shown to its coordinators)."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from audit.models import AuditEntry
+
+    return AuditEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(Platform), object_id=str(platform.pk)
+    ).select_related("actor")[:50]

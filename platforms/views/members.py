@@ -23,7 +23,7 @@ from platforms.models import (
     Invitation,
     Membership,
 )
-from platforms.views._common import show_errors
+from platforms.views._common import platform_history, show_errors
 
 
 @login_required
@@ -45,6 +45,7 @@ def member_list(request: HttpRequest, slug: str) -> HttpResponse:
             "can_manage": can_manage,
             "invite_form": InvitationForm(),
             "role_choices": Membership.Role.choices,
+            "entries": platform_history(platform) if can_manage else [],
             "visibility_form": NameVisibilityForm(
                 initial={"show_name_publicly": membership.show_name_publicly}
             ),

@@ -238,3 +238,14 @@ def test_photo_quota_per_activity(platform, member, png):
         services.add_activity_photo(
             activity=activity, image=clean_image(png()), alt_text="één te veel", by=member
         )
+
+
+def test_mail_budget_per_platform_per_day(platform, coordinator):
+    for n in range(services.MAX_MAILS_PER_PLATFORM_PER_DAY):
+        services.invite_member(
+            platform=platform, email=f"p{n}@example.org", role="member", by=coordinator
+        )
+    with pytest.raises(ValidationError):
+        services.invite_member(
+            platform=platform, email="een.te.veel@example.org", role="member", by=coordinator
+        )

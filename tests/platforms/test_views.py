@@ -405,3 +405,10 @@ def test_coordinator_edits_activity_of_someone_gone(platform, coordinator, clien
     assert response.status_code == 302
     activity.refresh_from_db()
     assert (activity.title, activity.visibility) == ("Nieuwe titel", "members")
+
+
+def test_coordinators_see_the_platform_history(platform, coordinator, member, client_for):
+    services.invite_member(platform=platform, email="x@example.org", role="member", by=coordinator)
+    url = reverse("platforms:member_list", args=[platform.slug])
+    assert b"platforms.invitation.sent" in client_for(coordinator).get(url).content
+    assert b"platforms.invitation.sent" not in client_for(member).get(url).content

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
@@ -126,17 +126,22 @@ def carried_over_account(budget: Budget) -> Account:
 
 # --- balances (always computed in the database) -----------------------------------------
 
+SUM_FIELD = DecimalField(max_digits=14, decimal_places=2)
 SIGNED = Case(
     When(side=Entry.Side.DEBIT, then=F("amount")),
     default=-F("amount"),
-    output_field=DecimalField(max_digits=14, decimal_places=2),
+    output_field=SUM_FIELD,
 )
 
 
 def signed_sum(entries) -> Decimal:
     """Debit minus credit of an Entry queryset, summed by the database."""
-    value = entries.aggregate(total=Coalesce(Sum(SIGNED), Value(ZERO)))["total"]
-    return money(value or 0)
+    value = entries.aggregate(total=Coalesce(Sum(SIGNED), Value(ZERO), output_field=SUM_FIELD))[
+        "total"
+    ]
+    # Exact on PostgreSQL (numeric). SQLite sums as floating point; every real amount is whole
+    # cents, so rounding to the cent removes only the float artefact (e.g. 0.630000001).
+    return Decimal(value or 0).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def account_balance(account: Account) -> Decimal:

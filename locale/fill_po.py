@@ -12,6 +12,11 @@ def _unquote(lines: list[str]) -> str:
     return "".join(json.loads(line) if line.startswith('"') else "" for line in lines)
 
 
+def _unfuzzy(line: str) -> str:
+    # "#, fuzzy, python-format" -> "#, python-format"
+    return line.replace("#, fuzzy, ", "#, ") if line.startswith("#,") else line
+
+
 def fill(po_path: str, dict_path: str) -> int:
     translations = json.load(open(dict_path, encoding="utf-8"))
     blocks = open(po_path, encoding="utf-8").read().split("\n\n")
@@ -26,7 +31,7 @@ def fill(po_path: str, dict_path: str) -> int:
         msgid = _unquote([lines[i][6:]] + lines[i + 1 : j])
         msgstr = _unquote([lines[j][7:]] + lines[j + 1 :])
         if msgid and msgid in translations and (not msgstr or "#, fuzzy" in block):
-            head = [line for line in lines[:j] if line != "#, fuzzy"]
+            head = [_unfuzzy(line) for line in lines[:j] if line != "#, fuzzy"]
             lines = head + ["msgstr " + json.dumps(translations[msgid], ensure_ascii=False)]
             filled += 1
         out.append("\n".join(lines))

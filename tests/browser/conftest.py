@@ -63,4 +63,4 @@ def login(page, email: str, password: str) -> None:
     page.goto("/account/login/")
     page.get_by_label("E-mail").first.fill(email)
     page.get_by_label("Wachtwoord").first.fill(password)
-    page.get_by_role("button", name="Inloggen").click()
+    page.locator("main form button[type=submit]").first.click()

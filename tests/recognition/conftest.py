@@ -79,6 +79,16 @@ def score(app, member, value=3, *, submit=True):
         services.submit_scoresheet(application=app, member=member)
 
 
+@pytest.fixture(autouse=True)
+def _dutch():
+    """A request to /en/ leaves English active in this thread; reverse() would then add /en/."""
+    from django.utils import translation
+
+    translation.activate("nl")
+    yield
+    translation.activate("nl")
+
+
 @pytest.fixture
 def rival_platform(db):
     return PlatformFactory(

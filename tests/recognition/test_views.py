@@ -578,7 +578,8 @@ def test_english_pages(published, client):
     html = client.get(
         "/en" + reverse("recognition:round_decision", args=[published["round"].slug])
     ).content.decode()
-    assert "Median" in html or "Mediaan" in html  # translations compile with `make messages`
+    assert "Median" in html and "Objections" not in html.split("<main")[0]
+    assert "Mediaan" not in html
 
 
 # --- the remaining views, each role -----------------------------------------------------------
@@ -724,3 +725,12 @@ def test_platform_page_shows_recognition_history(published, client):
     platform = published["a"].platform
     html = client.get(platform.get_absolute_url()).content.decode()
     assert "recognition-history" in html and published["round"].title in html
+
+
+def test_publish_confirmation_page_after_reauthentication(decided, admin_user, client_for):
+    c = client_for(admin_user)
+    url = reverse("recognition:round_publish", args=[decided["round"].slug])
+    assert "reauthenticate" in c.get(url)["Location"]
+    c.post(reverse("account_reauthenticate"), {"password": PASSWORD})
+    page = c.get(url)
+    assert page.status_code == 200 and "Nu publiceren" in page.content.decode()

@@ -18,6 +18,11 @@ from recognition import services
 from recognition.models import Application, Decision, EvidenceFile, Objection, Recognition, Round
 
 RS = Round.Status
+DECIDED_STATUSES = (
+    Application.Status.SUBMITTED,
+    Application.Status.GRANTED,
+    Application.Status.NOT_GRANTED,
+)
 
 
 def _auth(user) -> bool:
@@ -99,7 +104,7 @@ def needs_declaration(user, app: Application) -> bool:
 def can_view_evidence(user, app: Application) -> bool:
     """Until publication: platform members, non-conflicted administrators, and commission members
     who declared no conflict. Once the round is published its (non-draft) evidence is public."""
-    if app.round.status == RS.PUBLISHED and app.status != Application.Status.DRAFT:
+    if app.round.status == RS.PUBLISHED and app.status in DECIDED_STATUSES:
         return True
     if not _auth(user):
         return False

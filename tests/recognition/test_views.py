@@ -734,3 +734,20 @@ def test_publish_confirmation_page_after_reauthentication(decided, admin_user, c
     c.post(reverse("account_reauthenticate"), {"password": PASSWORD})
     page = c.get(url)
     assert page.status_code == 200 and "Nu publiceren" in page.content.decode()
+
+
+def test_withdrawn_evidence_stays_private_after_publication(published, client):
+    from django.core.files.base import ContentFile
+
+    from recognition.models import Application
+    from tests.factories import PlatformFactory
+
+    withdrawn = Application.objects.create(
+        round=published["round"], platform=PlatformFactory(), area_name="x", status="withdrawn"
+    )
+    ev = EvidenceFile(
+        application=withdrawn, original_name="w.pdf", content_type="application/pdf", size=3
+    )
+    ev.file.save("w.pdf", ContentFile(_pdf().read()), save=True)
+    url = reverse("recognition:evidence_download", args=[withdrawn.pk, ev.pk])
+    assert client.get(url).status_code == 404

@@ -17,6 +17,10 @@ app.conf.beat_schedule = {
         "task": "reports.tasks.refresh_all_reports",
         "schedule": crontab(hour=3, minute=0),
     },
+    "recognition-expiry-nightly": {
+        "task": "recognition.tasks.expire_recognitions_task",
+        "schedule": crontab(hour=1, minute=15),
+    },
     "ledger-check-nightly": {
         "task": "budgets.tasks.check_ledger_task",
         "schedule": crontab(hour=2, minute=30),

@@ -1,0 +1,11 @@
+"""Celery adapters for recognition: scheduled upkeep only."""
+
+from celery import shared_task
+
+from recognition.services import expire_recognitions
+
+
+@shared_task(name="recognition.tasks.expire_recognitions_task")
+def expire_recognitions_task() -> int:
+    """Nightly: platforms whose recognition period has ended become "verlopen"."""
+    return expire_recognitions()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import mimetypes
+import re
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +26,12 @@ MAX_IMAGE_SIDE = 2400
 THUMBNAIL_SIDE = 480
 MAX_PDF_PAGES = 100
 _PDF_FORBIDDEN = (b"/JavaScript", b"/JS", b"/Launch", b"/EmbeddedFile", b"/RichMedia", b"/XFA")
+
+# Markup inside an image makes it a polyglot (HTML-in-PNG, a trailing <script>). Re-encoding
+# would drop it, but such a file is refused outright so a hostile upload never looks accepted.
+_MARKUP = re.compile(
+    rb"<(?:script|html|body|svg|iframe|object|embed|!doctype|\?php)[\s>/]", re.IGNORECASE
+)
 
 IMAGE_TYPES = {"image/jpeg", "image/png"}
 DOCUMENT_TYPES = IMAGE_TYPES | {"application/pdf"}
@@ -137,6 +144,11 @@ def clean_upload(
             code="file_type",
         )
     if kind in IMAGE_TYPES:
+        if _MARKUP.search(data):
+            raise ValidationError(
+                _("Dit bestand bevat HTML- of scriptcode en wordt niet geaccepteerd."),
+                code="polyglot",
+            )
         data, kind = _reencode_image(data)
     else:
         _check_pdf(data)

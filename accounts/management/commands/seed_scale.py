@@ -34,6 +34,7 @@ from accounts.models import User
 from accounts.roles import COMMISSION, SUPPORT
 from areas.models import Buurt, Stadsdeel
 from audit.models import AuditEntry
+from buurtplatform import pagecache
 from platforms.models import CRITERION_KEYS, Activity, Endorsement, Membership, Platform
 
 PREFIX = "schaal"
@@ -99,15 +100,19 @@ class Command(BaseCommand):
         parser.add_argument("--platforms", type=int, default=200)
         parser.add_argument("--transactions", type=int, default=50000)
         parser.add_argument("--seed", type=int, default=2026, help="Random seed (repeatable data).")
+        parser.add_argument(
+            "--prefix", default=PREFIX, help="Slug and e-mail prefix (run again with another one)."
+        )
 
     def handle(self, *args, **options):
-        if Platform.objects.filter(slug__startswith=f"{PREFIX}-").exists():
+        if Platform.objects.filter(slug__startswith=f"{options['prefix']}-").exists():
             raise CommandError("Scale data is already there (platforms named schaal-...).")
         admin = User.objects.filter(is_superuser=True).order_by("pk").first()
         support = list(User.objects.filter(groups__name=SUPPORT).order_by("pk")[:2])
         if admin is None or len(support) < 2:
             raise CommandError("Run seed_demo first (admin and two support accounts needed).")
         self.rng = random.Random(options["seed"])
+        self.prefix = options["prefix"]
         self.admin, self.support = admin, support
         self.started = time.perf_counter()
         n, m = options["platforms"], options["transactions"]
@@ -117,6 +122,7 @@ class Command(BaseCommand):
         budgets = self.book_grants(decisions)
         with transaction.atomic():
             heavy = self.make_transactions(budgets, m)
+        pagecache.bump()  # bulk inserts send no signals: invalidate the public page cache
         self.step(f"done: {n} platforms, {m} transactions; report slugs {heavy}")
 
     def step(self, message: str) -> None:
@@ -133,12 +139,12 @@ class Command(BaseCommand):
         if not wijken:
             raise CommandError("No buurten: run the migrations first.")
         # Residents: coordinators and members (about 8 per platform) and endorsers.
-        n_users = n * 12 + 500
+        n_users = n * 15 + 20
         users = bulk(
             User,
             [
                 User(
-                    email=f"{PREFIX}-{i}@example.org",
+                    email=f"{self.prefix}-{i}@example.org",
                     name=f"Bewoner {i}",
                     password="!unusable",
                 )
@@ -157,14 +163,14 @@ class Command(BaseCommand):
             platform_rows.append(
                 Platform(
                     name=name,
-                    slug=f"{PREFIX}-{i:04d}-{slugify(name)}"[:150],
+                    slug=f"{self.prefix}-{i:04d}-{slugify(name)}"[:150],
                     area_name=chosen[0].name,
                     description=(
                         f"{name} organiseert activiteiten voor en met bewoners van "
                         f"{', '.join(b.name for b in chosen)}: ontmoeting, hulp en een schone, "
                         "groene buurt."
                     ),
-                    contact_email=f"info@{PREFIX}-{i}.example.org",
+                    contact_email=f"info@{self.prefix}-{i}.example.org",
                     contact_text="Elke woensdag van 10 tot 12 in het buurthuis.",
                     legal_form=rng.choice(Platform.LegalForm.values),
                     created_by=users[i],
@@ -249,11 +255,11 @@ class Command(BaseCommand):
 
     def commission(self) -> list[User]:
         members = list(User.objects.filter(groups__name=COMMISSION).order_by("pk"))
-        group = Group.objects.get(name=COMMISSION)
+        group, _created = Group.objects.get_or_create(name=COMMISSION)
         extra = bulk(
             User,
             [
-                User(email=f"{PREFIX}-commissie-{i}@example.org", name=f"Commissielid {i}")
+                User(email=f"{self.prefix}-commissie-{i}@example.org", name=f"Commissielid {i}")
                 for i in range(max(0, 7 - len(members)))
             ],
         )
@@ -282,7 +288,7 @@ class Command(BaseCommand):
         tz = timezone.get_current_timezone()
         granted: list = []
         for year in (2024, 2025, 2026):
-            slug = f"{PREFIX}-buurtbudgetten-{year}"
+            slug = f"{self.prefix}-buurtbudgetten-{year}"
             rnd = services.create_round(
                 by=self.admin,
                 title=f"Buurtbudgetten {year} (schaaltest)",

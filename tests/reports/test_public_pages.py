@@ -4,6 +4,7 @@ import csv
 import datetime
 import io
 import json
+import os
 from decimal import Decimal
 from pathlib import Path
 
@@ -22,7 +23,12 @@ from tests.reports.factories import (
     pay,
 )
 
-SCHEMA_DIR = Path("/work/shared/data/360giving")
+# shared/ lies beside the repository (as in CI); SHARED_DATA_DIR can point elsewhere.
+SCHEMA_DIR = (
+    Path(os.environ["SHARED_DATA_DIR"]) / "360giving"
+    if os.environ.get("SHARED_DATA_DIR")
+    else Path(__file__).resolve().parents[3] / "shared" / "data" / "360giving"
+)
 ROLES = [
     None,
     "resident",

@@ -67,6 +67,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "accounts.middleware.StaffMFAMiddleware",
     "accounts.middleware.PrivilegedIdleTimeoutMiddleware",
+    "buurtplatform.unavailable.ServiceUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "buurtplatform.urls"

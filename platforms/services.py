@@ -7,6 +7,7 @@ import hashlib
 import secrets
 from collections.abc import Iterable
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -83,6 +84,10 @@ def unique_slug(name: str) -> str:
     return slug
 
 
+# Within this window the same submission by the same person is a duplicate, not a new record.
+RESUBMIT_WINDOW = datetime.timedelta(minutes=10)
+
+
 def _audit(**kwargs) -> None:
     record(**kwargs)
 
@@ -92,6 +97,16 @@ def register_platform(
     *, by, fields: dict, buurten: Iterable[Buurt], logo: CleanUpload | None = None
 ) -> Platform:
     """Create a platform (public at once, not yet recognised); the registrant coordinates it."""
+    # A double click or "back and submit again" returns the first registration (one at a time
+    # per person: the lock serialises two simultaneous submits).
+    get_user_model().objects.select_for_update().filter(pk=by.pk).exists()
+    again = Platform.objects.filter(
+        created_by=by,
+        name__iexact=str(fields["name"]).strip(),
+        created_at__gte=timezone.now() - RESUBMIT_WINDOW,
+    ).first()
+    if again is not None:
+        return again
     platform = Platform(created_by=by, slug=unique_slug(fields["name"]))
     for name in PLATFORM_FIELDS:
         if name in fields:
@@ -304,6 +319,17 @@ def add_activity(
     photos: Iterable[tuple[CleanUpload, str]] = (),
 ) -> Activity:
     """Add an activity to the track record, with optional photos (image, alt text)."""
+    # The same activity sent twice by the same person (double click, resubmit after "back")
+    # is stored once; the platform row lock serialises simultaneous submits.
+    Platform.objects.select_for_update().filter(pk=platform.pk).exists()
+    again = platform.activities.filter(
+        created_by=by,
+        title=fields.get("title"),
+        start_date=fields.get("start_date"),
+        created_at__gte=timezone.now() - RESUBMIT_WINDOW,
+    ).first()
+    if again is not None:
+        return again
     activity = Activity(platform=platform, created_by=by)
     for name in ACTIVITY_FIELDS:
         if name in fields:

@@ -92,6 +92,7 @@ def request_report(*, kind: str, key: str) -> ReportJob:
         if job.status == ReportJob.Status.FAILED and job.target_fingerprint == fingerprint:
             return job  # same data failed before; staff can retry it
         job.status = ReportJob.Status.PENDING
+        job.attempts = 0  # counts tries for this data; the sweeper gives up after MAX_ATTEMPTS
         job.target_fingerprint = fingerprint
         job.requested_at = timezone.now()
         job.enqueued_at = None

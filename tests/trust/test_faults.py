@@ -236,15 +236,51 @@ def _pool_children(pid: int) -> list[int]:
     return [int(x) for x in out.stdout.split()]
 
 
+def _wait_status(job, status: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        job.refresh_from_db()
+        if job.status == status:
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"job stayed {job.status}, expected {status}")
+
+
+def _poll_until_served(client, url: str, timeout: float = 90) -> bytes:
+    """Poll like a browser: 202 until ready, then a complete PDF; anything else fails."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        response = client.get(url)
+        if response.status_code == 200:
+            return _complete_pdf(response)
+        assert response.status_code == 202, response.status_code
+        time.sleep(0.3)
+    raise AssertionError(f"{url} not served within {timeout} s")
+
+
+def _complete_pdf(response) -> bytes:
+    import hashlib
+
+    content = b"".join(response.streaming_content)
+    assert content.startswith(b"%PDF-") and content.rstrip().endswith(b"%%EOF")
+    assert hashlib.sha256(content).hexdigest() == response["X-Report-SHA256"]
+    return content
+
+
 @pytest.mark.django_db(transaction=True)
 def test_worker_killed_mid_report_then_restarted_completes_and_never_serves_half_a_file(
     reference_data, client, settings, tmp_path
 ):
+    """(1) SIGKILL of the pool child mid-render: the message is requeued and the report made.
+    (2) SIGKILL of the whole worker mid-render, then a new worker and the sweeper (beat):
+    the stuck job is sent again and completed. Meanwhile the address only ever answers 202 or
+    a complete PDF."""
     reason = _postgres_reason()
     if reason:
         pytest.skip(reason)
     from platforms.models import Activity
     from reports.models import ReportJob
+    from reports.services import sweep_reports
     from tests.reports.factories import granted_scenario
 
     # The worker uses settings_test's media folder; so do we.
@@ -252,71 +288,77 @@ def test_worker_killed_mid_report_then_restarted_completes_and_never_serves_half
     settings.REPORTS_ROOT = settings.MEDIA_ROOT / "reports"
     shutil.rmtree(settings.REPORTS_ROOT, ignore_errors=True)
     s = granted_scenario()
-    # Enough rows (below the cap) that the render takes a few seconds: time to kill it.
-    Activity.objects.bulk_create(
-        Activity(
-            platform=s.platform,
-            title=f"Activiteit {i} " + "lang " * 20,
-            description="x " * 100,
-            start_date=datetime.date(2026, 1, 1),
+
+    def add_activities(n: int, offset: int = 0) -> None:
+        # Enough rows (well below the cap) that a render takes seconds: time to kill it.
+        Activity.objects.bulk_create(
+            Activity(
+                platform=s.platform,
+                title=f"Activiteit {offset + i} " + "lang " * 20,
+                description="x " * 100,
+                start_date=datetime.date(2026, 1, 1),
+            )
+            for i in range(n)
         )
-        for i in range(2500)
-    )
+
+    add_activities(500)
     server = RedisServer().start()
     log = tmp_path / "worker.log"
     url = "/platforms/samen-sterk-test/verslag/2026.pdf"
-    served: list[bytes] = []
+    workers: list[subprocess.Popen] = []
     try:
         with celery_broker(server.url) as app:
-            worker = _start_worker(server.url, log)
-            _wait_ready(app, worker, log)
+            workers.append(_start_worker(server.url, log))
+            _wait_ready(app, workers[-1], log)
+
+            # (1) the pool child dies mid-render
             assert client.get(url).status_code == 202
             job = ReportJob.objects.get()
-            deadline = time.monotonic() + 60
-            while job.status != ReportJob.Status.RUNNING and time.monotonic() < deadline:
-                time.sleep(0.05)
-                job.refresh_from_db()
-            assert job.status == ReportJob.Status.RUNNING
-            time.sleep(0.5)  # well inside the render
-            children = _pool_children(worker.pid)
+            _wait_status(job, ReportJob.Status.RUNNING)
+            time.sleep(0.5)
+            children = _pool_children(workers[-1].pid)
             assert children, "no pool child to kill"
             for pid in children:
                 os.kill(pid, signal.SIGKILL)
-            # While nobody renders, the address answers 202 (or an earlier complete file).
-            for _ in range(5):
-                response = client.get(url)
-                assert response.status_code == 202, response.status_code
-                time.sleep(0.1)
-            _stop(worker)
+            first = _poll_until_served(client, url)
             job.refresh_from_db()
-            assert job.status != ReportJob.Status.DONE
+            assert job.status == ReportJob.Status.DONE and job.attempts >= 2
 
-            worker = _start_worker(server.url, log)  # the restart
-            try:
-                _wait_ready(app, worker, log)
-                deadline = time.monotonic() + 120
-                while time.monotonic() < deadline:
-                    response = client.get(url)
-                    if response.status_code == 200:
-                        served.append(b"".join(response.streaming_content))
-                        break
-                    assert response.status_code == 202, response.status_code
-                    time.sleep(0.5)
-            finally:
-                _stop(worker)
+            # (2) the whole worker dies mid-render of an updated report
+            add_activities(20, offset=1000)  # new data: the report is outdated
+            response = client.get(url)
+            assert response.status_code == 202  # an outdated file is not served
+            _wait_status(job, ReportJob.Status.RUNNING)
+            time.sleep(0.5)
+            os.killpg(workers[-1].pid, signal.SIGKILL)  # its own session: only our processes
+            workers[-1].wait(timeout=10)
+            for _ in range(5):
+                assert client.get(url).status_code == 202
+                time.sleep(0.1)
+            job.refresh_from_db()
+            assert job.status == ReportJob.Status.RUNNING  # stuck: nobody renders it
+            assert job.attempts == 1  # tries count per data version, not over the job's life
+
+            workers.append(_start_worker(server.url, log))  # the restart
+            _wait_ready(app, workers[-1], log)
+            # Beat runs the sweeper every 5 minutes; it re-sends jobs running past the hard
+            # time limit. Pretend that time has passed instead of waiting for it.
+            ReportJob.objects.filter(pk=job.pk).update(
+                started_at=job.started_at - datetime.timedelta(hours=1)
+            )
+            assert sweep_reports() == [job.pk]
+            second = _poll_until_served(client, url)
     finally:
+        for proc in workers:
+            _stop(proc)
         server.stop()
-    assert served, "the report was not completed after the restart:\n" + log.read_text()[-2000:]
     job.refresh_from_db()
-    assert job.status == ReportJob.Status.DONE and job.attempts >= 2
-    import hashlib
-
-    assert hashlib.sha256(served[0]).hexdigest() == job.sha256
-    assert served[0].startswith(b"%PDF-") and served[0].rstrip().endswith(b"%%EOF")
-    published = list(Path(settings.REPORTS_ROOT).rglob("*.pdf"))
-    assert [p.name for p in published if not p.name.startswith(".tmp-")] == [
-        Path(job.file_path).name
+    assert job.status == ReportJob.Status.DONE
+    assert first != second
+    published = [
+        p.name for p in Path(settings.REPORTS_ROOT).rglob("*.pdf") if not p.name.startswith(".")
     ]
+    assert published == [Path(job.file_path).name]  # one file: the old one was replaced
 
 
 # --- 3. PostgreSQL restarted under traffic -----------------------------------------------------

@@ -99,7 +99,7 @@ def register_platform(
     """Create a platform (public at once, not yet recognised); the registrant coordinates it."""
     # A double click or "back and submit again" returns the first registration (one at a time
     # per person: the lock serialises two simultaneous submits).
-    get_user_model().objects.select_for_update().filter(pk=by.pk).exists()
+    list(get_user_model().objects.select_for_update().filter(pk=by.pk).values_list("pk"))
     again = Platform.objects.filter(
         created_by=by,
         name__iexact=str(fields["name"]).strip(),
@@ -321,7 +321,7 @@ def add_activity(
     """Add an activity to the track record, with optional photos (image, alt text)."""
     # The same activity sent twice by the same person (double click, resubmit after "back")
     # is stored once; the platform row lock serialises simultaneous submits.
-    Platform.objects.select_for_update().filter(pk=platform.pk).exists()
+    list(Platform.objects.select_for_update().filter(pk=platform.pk).values_list("pk"))
     again = platform.activities.filter(
         created_by=by,
         title=fields.get("title"),

@@ -614,3 +614,58 @@ def test_double_submitted_scoresheet_is_submitted_once(client_for, db, admin_use
     sheets = Scoresheet.objects.filter(application=app, member=member)
     assert sheets.count() == 1
     assert sheets.get().status == Scoresheet.Status.SUBMITTED
+
+
+@pytest.mark.django_db(transaction=True)
+def test_simultaneous_double_clicks_make_one_platform_and_one_activity(reference_data):
+    """Two truly simultaneous submits (a double click the browser did not stop)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks need PostgreSQL (DATABASE_URL=postgres://…)")
+    from django.db import connections
+    from django.test import Client
+
+    from areas.models import Buurt
+    from platforms.models import Activity, Platform
+
+    user = UserFactory(email="tweeklik@example.org")
+    buurt = Buurt.objects.get(code="TH01")
+    platform_data = {
+        "name": "Tweeklik Platform",
+        "area_name": "De K-buurt",
+        "buurten": [buurt.pk],
+        "description": "Wij doen dingen voor de buurt.",
+        "contact_email": "info@tweeklik.example",
+        "legal_form": "informal",
+    }
+
+    def both(url: str, data: dict) -> list[int]:
+        barrier = threading.Barrier(2)
+        codes: list[int] = []
+
+        def click():
+            client = Client()
+            client.force_login(user)
+            barrier.wait()
+            codes.append(client.post(url, data).status_code)
+            connections.close_all()
+
+        threads = [threading.Thread(target=click) for _ in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=30)
+        return codes
+
+    assert both(reverse("platforms:platform_create"), platform_data) == [302, 302]
+    platform = Platform.objects.get(name="Tweeklik Platform")
+    activity_data = {
+        "title": "Buurtmaaltijd",
+        "category": Activity.Category.MEETING,
+        "start_date": "2026-05-01",
+        "description": "Samen eten.",
+        "participants": "30",
+        "visibility": Activity.Visibility.PUBLIC,
+    }
+    url = reverse("platforms:activity_create", args=[platform.slug])
+    assert both(url, activity_data) == [302, 302]
+    assert Activity.objects.filter(platform=platform).count() == 1

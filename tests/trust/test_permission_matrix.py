@@ -891,3 +891,54 @@ def test_english_addresses_follow_the_same_rules(request_as):
         for role in ROLES:
             observed = label(request_as(role, "GET", url))
             assert matches(expected[role], observed), (url, role, observed)
+
+
+# --- CSRF on every state-changing row (threat 3) ---------------------------------------------
+
+
+def _allowed_role(expected: dict) -> str:
+    """The first role that gets past the permission check on this row (else admin)."""
+    for role in ROLES:
+        if expected[role] not in (403, 404, 405, "login", "denied"):
+            return role
+    return "admin"
+
+
+@pytest.mark.parametrize("name", sorted(n for n, m in MATRIX if m == "POST"), ids=lambda v: v)
+def test_posts_without_a_csrf_token_are_refused(world, request_as, name):
+    role = _allowed_role(MATRIX[(name, "POST")])
+    client = Client(enforce_csrf_checks=True)
+    if role != "anonymous":
+        client.force_login(world["users"][role])
+    url = request_as.url(name)
+    with transaction.atomic():
+        response = client.post(url, POST_DATA.get(name, {}))
+        transaction.set_rollback(True)
+    assert response.status_code == 403, (role, response.status_code)
+
+
+# --- scope: unpublished decisions, lists -----------------------------------------------------
+
+
+def test_unpublished_decisions_and_reports_are_not_public(world, request_as):
+    """A round in assessment has no public decision page or PDF, for anyone (threat 10)."""
+    slug = world["assess_round"].slug
+    for url in (
+        reverse("recognition:round_decision", kwargs={"slug": slug}),
+        reverse("reports:round_report", kwargs={"slug": slug}),
+    ):
+        for role in ROLES:
+            assert label(request_as(role, "GET", url)) == 404, (url, role)
+
+
+def test_lists_show_only_what_is_in_scope(world, request_as):
+    """The coordinator of one platform never sees the other platform in their own lists."""
+    other = world["other"].name
+    for name in ("recognition:application_list", "platforms:my_platforms"):
+        response = request_as("coordinator", "GET", request_as.url(name))
+        assert response.status_code == 200
+        assert world["platform"].name in response.content.decode()
+        assert other not in response.content.decode(), name
+    response = request_as("coordinator", "GET", request_as.url("budgets:ledger_csv"))
+    body = b"".join(response.streaming_content).decode()
+    assert other not in body

@@ -15,7 +15,8 @@ from django.test import Client
 
 from accounts.roles import COMMISSION
 from budgets.services import book_grant
-from platforms.models import Membership
+from platforms import services as platform_services
+from platforms.models import Invitation, Membership, PartnerConfirmation
 from recognition import services as rec
 from tests.budgets.factories import granted_decision
 from tests.factories import ActivityFactory, MembershipFactory, PlatformFactory, UserFactory
@@ -89,7 +90,19 @@ def a11y_world(reference_data):
     rec.start_assessment(round=pass_deadline(assess), by=admin)
     rec.declare_conflict(application=submitted, by=commission, has_conflict=False)
     budget = book_grant(decision=granted_decision(platform=platform), by=support)
+    invitation = platform_services.invite_member(
+        platform=platform, email="a11y-invited@example.org", role="member", by=coordinator
+    )
+    invitation_token, token_hash = platform_services.new_token()
+    Invitation.objects.filter(pk=invitation.pk).update(token=token_hash)
+    confirmation = platform_services.request_partner_confirmation(
+        activity=activity, partner_name="School", partner_email="s@example.org", by=coordinator
+    )
+    partner_token, token_hash = platform_services.new_token()
+    PartnerConfirmation.objects.filter(pk=confirmation.pk).update(token=token_hash)
     return {
+        "invitation_token": invitation_token,
+        "partner_token": partner_token,
         "scenario": scenario,
         "platform": platform,
         "activity": activity,
@@ -124,6 +137,8 @@ def public_urls(w) -> list[str]:
         "/account/login/",
         "/account/signup/",
         "/account/password/reset/",
+        f"/uitnodiging/{w['invitation_token']}/",
+        f"/partner/{w['partner_token']}/",
     ]
 
 
@@ -181,6 +196,13 @@ def test_the_scan_would_catch_a_violation(page):
     )
     found = " ".join(serious_violations(page))
     assert "image-alt" in found and "label" in found
+
+
+@pytest.mark.parametrize("lang", list(LANGUAGES))
+def test_error_page(page, lang):
+    response = page.goto(LANGUAGES[lang] + "/platforms/bestaat-niet/")
+    assert response.status == 404
+    assert serious_violations(page) == []
 
 
 def test_english_pages_are_english(page, a11y_world):

@@ -20,10 +20,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image
 
+from areas.models import Buurt
 from budgets.models import Receipt
 from budgets.services import book_grant
 from buurtplatform.uploads import clean_image, clean_upload
-from platforms.models import ActivityPhoto
+from platforms.models import ActivityPhoto, Platform
 from recognition import services as rec
 from recognition.models import EvidenceFile
 from tests.budgets.factories import granted_decision
@@ -277,7 +278,21 @@ def _post_receipt(client, w, name, data):
     return client.post(url, _claim_body(w, [upload(name, data)]))
 
 
+def _post_logo(client, w, name, data):
+    body = {
+        "name": f"Logo Platform {name[:10]}",
+        "area_name": "De K-buurt",
+        "buurten": list(Buurt.objects.filter(code="TH01").values_list("pk", flat=True)),
+        "description": "Wij doen dingen voor de buurt.",
+        "contact_email": "info@logo.example",
+        "legal_form": "informal",
+        "logo_upload": upload(name, data),
+    }
+    return client.post(reverse("platforms:platform_create"), body, follow=True)
+
+
 PATHS = {
+    "platform logo": (_post_logo, "resident", Platform, HOSTILE_FOR_IMAGES),
     "activity photo": (_post_photo, "coordinator", ActivityPhoto, HOSTILE_FOR_IMAGES),
     "evidence": (_post_evidence, "coordinator", EvidenceFile, HOSTILE),
     "receipt": (_post_receipt, "member", Receipt, HOSTILE),
@@ -309,7 +324,8 @@ def test_good_files_are_stored_under_random_names(request, client_for, upload_wo
     post(client, upload_world, "../../x.png", png_bytes())
     obj = model.objects.order_by("-pk").first()
     assert obj is not None
-    field = obj.image if model is ActivityPhoto else obj.file
+    field = {ActivityPhoto: "image", Platform: "logo"}.get(model, "file")
+    field = getattr(obj, field)
     stored = Path(field.name)
     assert RANDOM_NAME.match(stored.name), field.name
     assert ".." not in field.name and "x.png" not in field.name

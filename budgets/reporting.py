@@ -20,8 +20,9 @@ from django.db.models import (
     Sum,
     Value,
     When,
+    Window,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, RowNumber
 from django.utils.translation import gettext as _
 
 from budgets.models import Account, Budget, BudgetLine, Entry, ExpenseClaim, Transaction
@@ -85,7 +86,11 @@ def plan_vs_actual(budget: Budget):
             Prefetch(
                 "claims",
                 queryset=ExpenseClaim.objects.filter(status=ExpenseClaim.Status.PAID)
-                .prefetch_related(Prefetch("activities", queryset=Activity.objects.public()))
+                .prefetch_related(
+                    Prefetch(
+                        "activities", queryset=Activity.objects.public().select_related("platform")
+                    )
+                )
                 .order_by("expense_date"),
                 to_attr="paid_claims",
             )
@@ -102,16 +107,50 @@ def line_activities(line) -> list[Activity]:
     return sorted(seen.values(), key=lambda a: a.start_date)
 
 
+def _plan_lines():
+    return (
+        BudgetLine.objects.annotate(spent=_line_spent())
+        .annotate(remaining=F("planned_amount") - F("spent"))
+        .order_by("id")
+    )
+
+
+def _attach_line_activities(lines: list[BudgetLine]) -> None:
+    """Set line.activity_list: the public activities the line's paid claims served.
+
+    Two queries for any number of lines, never loading the claims themselves (a platform
+    year can hold thousands of payments)."""
+    link = ExpenseClaim.activities.through
+    pairs = list(
+        link.objects.filter(
+            expenseclaim__budget_line__in=[line.pk for line in lines],
+            expenseclaim__status=ExpenseClaim.Status.PAID,
+            activity__visibility=Activity.Visibility.PUBLIC,
+        )
+        .values_list("expenseclaim__budget_line_id", "activity_id")
+        .distinct()
+    )
+    activities = Activity.objects.select_related("platform").in_bulk({a for _l, a in pairs})
+    per_line: dict[int, list[Activity]] = {}
+    for line_id, activity_id in pairs:
+        per_line.setdefault(line_id, []).append(activities[activity_id])
+    for line in lines:
+        line.activity_list = sorted(per_line.get(line.pk, []), key=lambda a: (a.start_date, a.pk))
+
+
 def platform_budgets(platform, *, public_only: bool = False):
-    """A platform's budgets with totals and lines (plan versus actual), newest year first."""
+    """A platform's budgets with totals and lines (plan versus actual), newest year first.
+
+    A constant number of queries, however many budgets, lines and claims."""
     qs = Budget.objects.filter(platform=platform)
     if public_only:
         qs = qs.filter(decision__status=Decision.Status.PUBLISHED)
-    budgets = list(budgets_with_totals(qs).order_by("-year"))
-    for budget in budgets:
-        budget.plan_lines = list(plan_vs_actual(budget))
-        for line in budget.plan_lines:
-            line.activity_list = line_activities(line)
+    budgets = list(
+        budgets_with_totals(qs)
+        .prefetch_related(Prefetch("lines", queryset=_plan_lines(), to_attr="plan_lines"))
+        .order_by("-year")
+    )
+    _attach_line_activities([line for budget in budgets for line in budget.plan_lines])
     return budgets
 
 
@@ -144,20 +183,61 @@ def public_budget_summary(platform) -> list[dict]:
 
     Contains no payee names at all; organisations may be named on the spending list below.
     """
-    result = []
-    for budget in platform_budgets(platform, public_only=True):
-        result.append(
-            {
-                "budget": budget,
-                "year": budget.year,
-                "granted": budget.granted_amount,
-                "spent": budget.spent,
-                "remaining": budget.remaining,
-                "lines": budget.plan_lines,
-                "payments": list(public_payments(budget)),
-            }
+    budgets = platform_budgets(platform, public_only=True)
+    payments, counts = _newest_public_payments(budgets)
+    return [
+        {
+            "budget": budget,
+            "year": budget.year,
+            "granted": budget.granted_amount,
+            "spent": budget.spent,
+            "remaining": budget.remaining,
+            "lines": budget.plan_lines,
+            "payments": payments.get(budget.pk, []),
+            "payments_total": counts.get(budget.pk, 0),
+        }
+        for budget in budgets
+    ]
+
+
+# The public platform page lists the newest payments of each budget; all of them are in the
+# open data (transactions.csv). A platform year can hold thousands of payments.
+PUBLIC_PAYMENTS_SHOWN = 50
+
+
+def _newest_public_payments(budgets: list[Budget]) -> tuple[dict[int, list[dict]], dict[int, int]]:
+    """Per budget its newest PUBLIC_PAYMENTS_SHOWN paid claims (oldest first) and the number
+    of paid claims: two queries for any number of budgets."""
+    paid = ExpenseClaim.objects.filter(budget__in=budgets, status=ExpenseClaim.Status.PAID)
+    counts = dict(
+        paid.order_by().values("budget_id").annotate(n=Count("id")).values_list("budget_id", "n")
+    )
+    newest = (
+        paid.annotate(
+            rank=Window(
+                RowNumber(),
+                partition_by=[F("budget_id")],
+                order_by=[F("expense_date").desc(), F("pk").desc()],
+            )
         )
-    return result
+        .filter(rank__lte=PUBLIC_PAYMENTS_SHOWN)
+        .select_related("budget_line")
+        .order_by("expense_date", "pk")
+    )
+    payments: dict[int, list[dict]] = {}
+    for claim in newest:
+        payments.setdefault(claim.budget_id, []).append(_public_payment(claim))
+    return payments, counts
+
+
+def _public_payment(claim: ExpenseClaim) -> dict:
+    return {
+        "date": claim.expense_date,
+        "line": claim.budget_line,
+        "description": claim.description,
+        "payee": claim.public_payee,
+        "amount": claim.amount,
+    }
 
 
 def public_payments(budget: Budget) -> Iterator[dict]:
@@ -166,13 +246,7 @@ def public_payments(budget: Budget) -> Iterator[dict]:
         .select_related("budget_line")
         .order_by("expense_date", "pk")
     ):
-        yield {
-            "date": claim.expense_date,
-            "line": claim.budget_line,
-            "description": claim.description,
-            "payee": claim.public_payee,
-            "amount": claim.amount,
-        }
+        yield _public_payment(claim)
 
 
 # --- exports ------------------------------------------------------------------------------

@@ -8,3 +8,6 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         from accounts import security_log  # noqa: F401  (connects the login signals)
+        from buurtplatform import pagecache
+
+        pagecache.connect()  # public data changes invalidate the public page cache

@@ -5,8 +5,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from areas.models import Buurt, Wijk
+from buurtplatform.pagecache import public_page
 
 
+@public_page
 def buurt_list(request: HttpRequest) -> HttpResponse:
     buurten = Buurt.objects.active().annotate(platform_count=Count("platforms")).order_by("code")
     wijken = (
@@ -18,6 +20,7 @@ def buurt_list(request: HttpRequest) -> HttpResponse:
     return render(request, "areas/buurt_list.html", {"wijken": wijken})
 
 
+@public_page
 def buurt_detail(request: HttpRequest, code: str) -> HttpResponse:
     buurt = get_object_or_404(
         Buurt.objects.select_related("wijk__gebied", "wijk__stadsdeel"), code=code.upper()

@@ -21,6 +21,9 @@ PRIVATE_MEDIA_ROOT = MEDIA_ROOT / "private"
 REPORTS_ROOT = MEDIA_ROOT / "reports"
 # Tasks run eagerly in tests unless a test starts a real worker explicitly.
 CELERY_TASK_ALWAYS_EAGER = os.environ.get("TEST_REAL_WORKER") != "1"
+# The public page cache (buurtplatform.pagecache) is off: pages render afresh in every test
+# (the locmem cache outlives each test's rolled-back data); tests/perf switches it on.
+PUBLIC_PAGE_CACHE_SECONDS = 0
 ACCOUNT_RATE_LIMITS = {
     "login_failed": "10/m/ip,5/5m/key",
 }

@@ -15,6 +15,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from buurtplatform.pagecache import public_page
 from platforms.models import Platform
 from recognition.models import Round
 from reports import data, opendata, services
@@ -143,6 +144,7 @@ def _cache_set(key: str, value, timeout: int = 3600) -> None:
         logger.warning("reports: cache unavailable")
 
 
+@public_page
 def transparency(request: HttpRequest, year: int | None = None) -> HttpResponse:
     years = data.years_available()
     if year is None:
@@ -180,6 +182,7 @@ def transparency(request: HttpRequest, year: int | None = None) -> HttpResponse:
     return render(request, "reports/transparency.html", context)
 
 
+@public_page
 def open_data(request: HttpRequest) -> HttpResponse:
     return render(request, "reports/open_data.html", {"fields": opendata.FIELDS})
 

@@ -7,6 +7,7 @@ from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from buurtplatform.pagecache import public_page
 from platforms import permissions as perms
 from platforms import services
 from platforms.filters import PlatformFilter
@@ -22,6 +23,7 @@ from platforms.models import (
 from platforms.views._common import PAGE_SIZE, timeline_for
 
 
+@public_page
 def platform_list(request: HttpRequest) -> HttpResponse:
     base = Platform.objects.prefetch_related("buurten").annotate(
         activity_count=Count(
@@ -40,6 +42,7 @@ def platform_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+@public_page
 def platform_detail(request: HttpRequest, slug: str) -> HttpResponse:
     platform = perms.get_platform_for_user(request.user, slug)
     membership = perms.membership_of(request.user, platform)
@@ -64,6 +67,7 @@ def platform_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "platforms/platform_detail.html", context)
 
 
+@public_page
 def activity_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     activity = perms.get_activity_for_user(request.user, slug, pk)
     return render(

@@ -6,11 +6,13 @@ from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from buurtplatform.pagecache import public_page
 from recognition import permissions as perms
 from recognition import services
 from recognition.models import Application, Decision, Round
 
 
+@public_page
 def round_list(request: HttpRequest) -> HttpResponse:
     rounds = (
         Round.objects.exclude(status=Round.Status.DRAFT)
@@ -51,6 +53,7 @@ def round_detail(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+@public_page
 def round_decision(request: HttpRequest, slug: str) -> HttpResponse:
     rnd = perms.get_round_for_user(request.user, slug)
     if not perms.can_view_decisions(request.user, rnd):

@@ -1,0 +1,102 @@
+"""The public page cache: hits cost no queries, any public change invalidates, nobody gets
+someone else's page or CSRF token."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.core.cache import cache
+
+from areas.models import Buurt
+from platforms.models import Platform
+from tests.factories import ActivityFactory, PlatformFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+TOKEN = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
+PAGES = ["/platforms/", "/buurten/", "/buurten/TH01/", "/rondes/", "/transparantie/"]
+
+
+@pytest.fixture(autouse=True)
+def _page_cache_on(settings, reference_data):
+    settings.PUBLIC_PAGE_CACHE_SECONDS = 300
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.mark.parametrize("url", PAGES)
+def test_second_anonymous_visit_is_served_without_queries(client, django_assert_num_queries, url):
+    PlatformFactory(buurten=["TH01"])
+    first = client.get(url)
+    assert first.status_code == 200
+    from django.test import Client
+
+    with django_assert_num_queries(0):
+        second = Client().get(url)
+    assert second.status_code == 200
+    assert TOKEN.sub(b"", second.content) == TOKEN.sub(b"", first.content)
+
+
+def test_platform_page_is_cached_and_a_change_shows_at_once(client, django_assert_num_queries):
+    platform = PlatformFactory(buurten=["TH01"], name="Oude Naam")
+    url = platform.get_absolute_url()
+    assert b"Oude Naam" in client.get(url).content
+    with django_assert_num_queries(0):
+        client.get(url)
+    platform.name = "Nieuwe Naam"
+    platform.save()
+    assert b"Nieuwe Naam" in client.get(url).content
+    ActivityFactory(platform=platform, title="Verse activiteit")
+    assert b"Verse activiteit" in client.get(url).content
+
+
+def test_a_change_through_a_many_to_many_invalidates(client):
+    platform = PlatformFactory(buurten=["TH01"], name="Verhuisd Platform")
+    assert b"Verhuisd Platform" not in client.get("/buurten/TM01/").content
+    platform.buurten.add(Buurt.objects.get(code="TM01"))
+    assert b"Verhuisd Platform" in client.get("/buurten/TM01/").content
+
+
+def test_each_visitor_gets_a_fresh_csrf_token_and_cookie():
+    from django.test import Client
+
+    PlatformFactory(buurten=["TH01"])
+    a, b = Client(), Client()
+    first, second = a.get("/platforms/"), b.get("/platforms/")
+    token_a, token_b = TOKEN.search(first.content), TOKEN.search(second.content)
+    assert token_a and token_b
+    assert token_a.group(1) != token_b.group(1)
+    assert "csrftoken" in second.cookies
+    # The cached page's language switch still works for the second visitor.
+    response = b.post("/i18n/setlang/", {"language": "en", "next": "/platforms/"})
+    assert response.status_code == 302
+
+
+def test_logged_in_users_never_get_the_anonymous_copy(client_for, resident):
+    PlatformFactory(buurten=["TH01"])
+    from django.test import Client
+
+    Client().get("/platforms/")  # fills the cache
+    page = client_for(resident).get("/platforms/")
+    assert resident.get_short_name().encode() in page.content
+    assert b"Uitloggen" in page.content
+
+
+def test_english_and_dutch_are_cached_apart(client):
+    PlatformFactory(buurten=["TH01"])
+    dutch = client.get("/platforms/").content
+    english = client.get("/en/platforms/").content
+    assert b'lang="nl"' in dutch
+    assert b'lang="en"' in english
+
+
+def test_off_when_timeout_is_zero(settings, client, django_assert_max_num_queries):
+    settings.PUBLIC_PAGE_CACHE_SECONDS = 0
+    PlatformFactory(buurten=["TH01"])
+    client.get("/platforms/")
+    assert Platform.objects.count() == 1
+    with pytest.raises(pytest.fail.Exception):
+        with django_assert_max_num_queries(0):
+            client.get("/platforms/")

@@ -38,6 +38,7 @@ from recognition.services.conflicts import (  # noqa: F401
     declare_conflict,
     is_member_of_applicant,
     pin_conflict,
+    remember_conflicts,
     sync_automatic_conflicts,
 )
 from recognition.services.decisions import (  # noqa: F401

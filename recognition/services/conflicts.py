@@ -122,7 +122,29 @@ def pin_conflict(*, application: Application, member, by, reason: str = "") -> C
     return decl
 
 
+def remember_conflicts(applications: list[Application]) -> None:
+    """Work out conflicted_member_ids for many applications in two queries and keep it on
+    each instance, for a page that checks every application of a round (the comparison)."""
+    declared: dict[int, set[int]] = {}
+    for app_id, member_id in ConflictDeclaration.objects.filter(
+        application_id__in=[a.pk for a in applications], has_conflict=True
+    ).values_list("application_id", "member_id"):
+        declared.setdefault(app_id, set()).add(member_id)
+    members: dict[int, set[int]] = {}
+    for platform_id, user_id in Membership.objects.filter(
+        platform_id__in={a.platform_id for a in applications}
+    ).values_list("platform_id", "user_id"):
+        members.setdefault(platform_id, set()).add(user_id)
+    for app in applications:
+        app._conflicted_member_ids = declared.get(app.pk, set()) | members.get(
+            app.platform_id, set()
+        )
+
+
 def conflicted_member_ids(application: Application) -> set[int]:
+    remembered = getattr(application, "_conflicted_member_ids", None)
+    if remembered is not None:
+        return set(remembered)
     declared = set(
         application.conflicts.filter(has_conflict=True).values_list("member_id", flat=True)
     )

@@ -237,28 +237,33 @@ def round_compare(request: HttpRequest, slug: str) -> HttpResponse:
     """Competing applications side by side per criterion; groups the viewer may not see are
     left out (conflict) or held back until the viewer has submitted their own scores."""
     rnd = perms.get_commission_round_for_user(request.user, slug)
-    groups = []
-    for group in services.area_groups(rnd):
+    area_groups = services.area_groups(rnd)
+    applications = [a for group in area_groups for a in group]
+    for app in applications:
+        app.round = rnd  # one round for all: no query per application
+    services.remember_conflicts(applications)  # the checks below then cost no queries
+    groups, visible = [], []
+    for group in area_groups:
         if any(perms.is_conflicted(request.user, a) for a in group):
             groups.append({"hidden": True, "size": len(group)})
-            continue
-        if not all(perms.can_see_scores(request.user, a) for a in group):
+        elif not all(perms.can_see_scores(request.user, a) for a in group):
             groups.append({"blind": True, "applications": group})
+        else:
+            groups.append({"applications": group, "name": None})
+            visible += group
+    by_app = services.score_tables(visible)  # one set of queries for the whole round
+    for entry in groups:
+        if "name" not in entry:
             continue
-        by_app = services.score_tables(group)
+        group = entry["applications"]
         tables = [by_app[a.pk] for a in group]
         rows = []
         for i, crit_row in enumerate(tables[0]["rows"] if tables else []):
             rows.append(
                 {"criterion": crit_row["criterion"], "cells": [t["rows"][i] for t in tables]}
             )
-        groups.append(
-            {
-                "applications": group,
-                "tables": tables,
-                "rows": rows,
-                "name": " / ".join(sorted({a.area_name for a in group})),
-            }
+        entry.update(
+            tables=tables, rows=rows, name=" / ".join(sorted({a.area_name for a in group}))
         )
     return render(
         request,

@@ -88,24 +88,30 @@ class RedisServer:
         return redis.Redis(host="127.0.0.1", port=self.port).llen(queue)
 
 
+def _fresh_pools(app) -> None:
+    """Forget every kombu connection/producer pool (they are cached per broker URL)."""
+    from kombu import pools
+
+    with contextlib.suppress(Exception):
+        pools.reset()
+    app._pool = None
+    app.amqp._producer_pool = None
+
+
 @contextlib.contextmanager
 def celery_broker(url: str):
     """Point the Celery app of this process at `url` and publish for real (not eagerly)."""
     from buurtplatform.celery import app
 
     old = (app.conf.broker_url, app.conf.task_always_eager)
+    _fresh_pools(app)
     app.conf.broker_url = url
     app.conf.task_always_eager = False
-    app._pool = None
-    app.amqp._producer_pool = None
     try:
         yield app
     finally:
-        with contextlib.suppress(Exception):
-            app.pool.force_close_all()
-        app._pool = None
-        app.amqp._producer_pool = None
         app.conf.broker_url, app.conf.task_always_eager = old
+        _fresh_pools(app)
 
 
 # --- 1. Redis down --------------------------------------------------------------------------

@@ -273,6 +273,7 @@ class Command(BaseCommand):
             Application,
             ApplicationRevision,
             ConflictDeclaration,
+            CriterionMotivation,
             CriterionStatement,
             Decision,
             PlanLine,
@@ -470,6 +471,21 @@ class Command(BaseCommand):
                         )
                     )
             decisions = bulk(Decision, decisions)
+            # The commission motivates one criterion per decision: the strongest of a granted
+            # application, the weakest of one not granted.
+            bulk(
+                CriterionMotivation,
+                [
+                    CriterionMotivation(
+                        decision=d,
+                        criterion=criteria[0] if d.outcome == "granted" else criteria[-1],
+                        text="Hier maakte de aanvraag het verschil; zie de scores."
+                        if d.outcome == "granted"
+                        else "De aanvraag laat hier te weinig zien; zie de scores.",
+                    )
+                    for d in decisions
+                ],
+            )
             won_ids = [d.application_id for d in decisions if d.outcome == "granted"]
             Application.objects.filter(round=rnd).update(status=Application.Status.NOT_GRANTED)
             Application.objects.filter(pk__in=won_ids).update(status=Application.Status.GRANTED)

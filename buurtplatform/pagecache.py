@@ -124,6 +124,12 @@ def _cacheable_request(request) -> bool:
     )
 
 
+def skip(response):
+    """Keep this response out of the page cache: it changes by itself (a deadline passing)."""
+    response._pagecache_skip = True
+    return response
+
+
 def public_page(view):
     """Serve an anonymous visitor's GET from the page cache (see the module docstring)."""
 
@@ -157,6 +163,7 @@ def public_page(view):
             and not response.streaming
             and not response.cookies
             and not response.has_header("Cache-Control")
+            and not getattr(response, "_pagecache_skip", False)
         ):
             # Cut out the visitor's CSRF token(s); a hit joins the parts with the next visitor's.
             parts = TOKEN_RE.split(response.content)

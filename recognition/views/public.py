@@ -6,6 +6,7 @@ from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from buurtplatform import pagecache
 from buurtplatform.pagecache import public_page
 from recognition import permissions as perms
 from recognition import services
@@ -32,6 +33,7 @@ def round_list(request: HttpRequest) -> HttpResponse:
     return render(request, "recognition/round_list.html", {"rounds": rounds})
 
 
+@public_page
 def round_detail(request: HttpRequest, slug: str) -> HttpResponse:
     rnd = perms.get_round_for_user(request.user, slug)
     applicants = []
@@ -41,7 +43,7 @@ def round_detail(request: HttpRequest, slug: str) -> HttpResponse:
             .select_related("platform")
             .prefetch_related("buurten")
         )
-    return render(
+    response = render(
         request,
         "recognition/round_detail.html",
         {
@@ -51,6 +53,9 @@ def round_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "before_deadline": services.is_before_deadline(rnd),
         },
     )
+    if rnd.status == Round.Status.OPEN and services.is_before_deadline(rnd):
+        pagecache.skip(response)  # the page changes by itself when the deadline passes
+    return response
 
 
 @public_page

@@ -100,3 +100,17 @@ def test_off_when_timeout_is_zero(settings, client, django_assert_max_num_querie
     with pytest.raises(pytest.fail.Exception):
         with django_assert_max_num_queries(0):
             client.get("/platforms/")
+
+
+def test_an_open_round_before_its_deadline_is_never_cached(
+    admin_user, client, django_assert_max_num_queries
+):
+    from recognition import services
+    from tests.recognition.conftest import make_round
+
+    rnd = services.open_round(round=make_round(admin_user), by=admin_user)
+    url = rnd.get_absolute_url()
+    client.get(url)
+    with pytest.raises(pytest.fail.Exception):
+        with django_assert_max_num_queries(0):
+            client.get(url)  # rendered afresh: the page changes by itself at the deadline

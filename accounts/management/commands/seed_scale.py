@@ -647,6 +647,20 @@ class Command(BaseCommand):
         for claim, (b, _line, day, _r) in zip(claims, plans, strict=True):
             claim.batch_id = batch_of[(b.pk, day.year, day.month)]
         claims = bulk(ExpenseClaim, claims)
+        # About one claim in ten names the public activity the money served.
+        public = defaultdict(list)
+        for pk, platform_id in Activity.objects.public().values_list("pk", "platform_id"):
+            public[platform_id].append(pk)
+        platform_of = {b.pk: b.platform_id for b in budgets}
+        link = ExpenseClaim.activities.through
+        bulk(
+            link,
+            [
+                link(expenseclaim_id=claim.pk, activity_id=rng.choice(choices))
+                for k, claim in enumerate(claims)
+                if k % 10 == 0 and (choices := public[platform_of[claim.budget_id]])
+            ],
+        )
         self.step(f"{len(claims)} paid claims, {len(open_claims)} open claims")
 
         payments = bulk(

@@ -282,9 +282,10 @@ def page_weight(label: str) -> list[dict]:
 
 def _wrk(path: str, seconds: int) -> dict:
     url = f"http://127.0.0.1:{PORT}{path}"
-    subprocess.run(["wrk", "-t1", "-c4", "-d2s", url], capture_output=True, timeout=60)
+    gzip = ["-H", "Accept-Encoding: gzip, deflate, br"]  # as every browser sends
+    subprocess.run(["wrk", *gzip, "-t1", "-c4", "-d2s", url], capture_output=True, timeout=60)
     out = subprocess.run(
-        ["wrk", "-t2", "-c16", f"-d{seconds}s", "--latency", url],
+        ["wrk", *gzip, "-t2", "-c16", f"-d{seconds}s", "--latency", url],
         capture_output=True,
         text=True,
         timeout=seconds + 60,
@@ -458,14 +459,18 @@ def write_markdown(results: dict, args, elapsed: float, seed_seconds: float) -> 
         "",
         "## Queries and server time per page",
         "",
-        f"In-process through Django's test client, {args.repeat} requests after one warm-up "
-        "request (warm cache); *cold* is the first request after the cache was cleared (what "
-        "the first visitor after a data change pays). Each page is measured with the largest "
-        "object of its kind at that scale (the platform with most activities, the buurt with "
-        "most platforms, the round with most applications).",
+        f"In-process through Django's test client as an anonymous visitor (staff pages logged "
+        f"in), {args.repeat} requests after one warm-up request: *warm* numbers are what "
+        "visitors get from the public page cache (`buurtplatform/pagecache.py`); *cold* "
+        "(in brackets) is the first request after the cache was emptied, i.e. a freshly "
+        "rendered page, which is what the first visitor after a data change pays. Each page "
+        "is measured with the largest object of its kind at that scale (the platform with most "
+        "activities, the platform with most payments, the buurt with most platforms, the round "
+        "with most applications). *met*: ≤ 15 queries warm and cold, the same counts at both "
+        "scales, warm median < 50 ms and p95 < 100 ms.",
         "",
-        "| page | url (large) | queries demo | queries large | cold queries large | "
-        "median ms demo | median ms large | p95 ms large | cold ms large | met |",
+        "| page | url (large) | queries demo (cold) | queries large (cold) | "
+        "median ms demo | median ms large | p95 ms large | cold ms demo | cold ms large | met |",
         "|---|---|---|---|---|---|---|---|---|---|",
     ]
     demo, big = by(pages, "demo"), by(pages, "large")
@@ -473,23 +478,30 @@ def write_markdown(results: dict, args, elapsed: float, seed_seconds: float) -> 
         d = demo.get(name, {})
         ok = r["median_ms"] < TARGET_MEDIAN_MS and r["p95_ms"] < TARGET_P95_MS
         if not r["staff"]:
-            ok = ok and r["queries"] <= TARGET_QUERIES and r["queries"] == d.get("queries")
+            # Both the cached (warm) and the freshly rendered (cold) page count.
+            ok = ok and max(r["queries"], r["cold_queries"]) <= TARGET_QUERIES
+            ok = ok and r["cold_queries"] == d.get("cold_queries")
+            ok = ok and r["queries"] == d.get("queries")
         met = _yes(ok) if not r["staff"] else f"{_yes(ok)} (staff: time only)"
         if r["status"] != 200:
             met = f"status {r['status']}"
         lines.append(
             f"| {name}{' (staff)' if r['staff'] else ''} | `{r['url']}` | "
-            f"{d.get('queries', '–')} | {r['queries']} | {r['cold_queries']} | "
-            f"{d.get('median_ms', '–')} | {r['median_ms']} | {r['p95_ms']} | {r['cold_ms']} | "
-            f"{met} |"
+            f"{d.get('queries', '–')} ({d.get('cold_queries', '–')}) | "
+            f"{r['queries']} ({r['cold_queries']}) | "
+            f"{d.get('median_ms', '–')} | {r['median_ms']} | {r['p95_ms']} | "
+            f"{d.get('cold_ms', '–')} | {r['cold_ms']} | {met} |"
         )
     lines += [
         "",
         "## Throughput under load",
         "",
-        f"gunicorn -w 2 (sync workers) on 127.0.0.1, `wrk -t2 -c16 -d{args.seconds}s --latency` "
-        "after a 2 s warm-up, on the same 2 cores. The bare view returns a fixed string "
-        "through the same middleware stack.",
+        "gunicorn -w 2 (sync workers) on 127.0.0.1, "
+        f"`wrk -H 'Accept-Encoding: gzip, deflate, br' -t2 -c16 -d{args.seconds}s --latency` "
+        "after a 2 s warm-up, on the same 2 cores (wrk competes with the server for them). "
+        "The bare view returns a fixed string through the same middleware stack. Anonymous "
+        "visitors without cookies, like a traffic spike of new readers: the public pages "
+        "come from the page cache (gzip-compressed, as a browser asks).",
         "",
         "| page | scale | req/s | p50 | p99 | non-2xx | ratio to bare | met (≥ 0.5, large) |",
         "|---|---|---|---|---|---|---|---|",
@@ -551,15 +563,17 @@ def write_markdown(results: dict, args, elapsed: float, seed_seconds: float) -> 
         "",
         "Factor large / demo for each figure (queries: equal counts mean no per-row queries).",
         "",
-        "| page | queries | median ms | page KB | req/s |",
-        "|---|---|---|---|---|",
+        "| page | queries warm (cold) | median ms | cold ms | page KB | req/s |",
+        "|---|---|---|---|---|---|",
     ]
     ldemo, lbig = by(load, "demo"), by(load, "large")
     for name, r in big.items():
         d = demo.get(name, {})
         lines.append(
-            f"| {name} | {d.get('queries', '–')} → {r['queries']} | "
+            f"| {name} | {d.get('queries', '–')} ({d.get('cold_queries', '–')}) → "
+            f"{r['queries']} ({r['cold_queries']}) | "
             f"{_growth(d.get('median_ms'), r['median_ms'])} | "
+            f"{_growth(d.get('cold_ms'), r['cold_ms'])} | "
             f"{_growth(wdemo.get(name, {}).get('kb'), wbig.get(name, {}).get('kb'))} | "
             f"{_growth(ldemo.get(name, {}).get('rps'), lbig.get(name, {}).get('rps'))} |"
         )
@@ -569,7 +583,7 @@ def write_markdown(results: dict, args, elapsed: float, seed_seconds: float) -> 
         if d:
             lines.append(
                 f"| PDF {r['name']} | – | seconds {_growth(d['seconds'], r['seconds'])}, "
-                f"MB {_growth(d['peak_mb'], r['peak_mb'])} | – | – |"
+                f"MB {_growth(d['peak_mb'], r['peak_mb'])} | – | – | – |"
             )
     notes = ROOT / "bench" / "NOTES.md"
     if notes.exists():

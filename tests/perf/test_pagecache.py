@@ -114,3 +114,27 @@ def test_an_open_round_before_its_deadline_is_never_cached(
     with pytest.raises(pytest.fail.Exception):
         with django_assert_max_num_queries(0):
             client.get(url)  # rendered afresh: the page changes by itself at the deadline
+
+
+def test_a_browser_that_accepts_gzip_gets_the_cached_page_compressed():
+    import gzip
+
+    from django.test import Client
+
+    PlatformFactory(buurten=["TH01"], name="Gezipt Platform")
+    plain = Client().get("/platforms/")
+    visitor = Client()
+    packed = visitor.get("/platforms/", HTTP_ACCEPT_ENCODING="gzip, deflate, br")
+    assert packed["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in packed["Vary"]
+    page = gzip.decompress(packed.content)
+    assert len(packed.content) < len(page) / 2
+    assert TOKEN.sub(b"", page) == TOKEN.sub(b"", plain.content)
+    token = TOKEN.search(page).group(1).decode()
+    # The token in the compressed page is this visitor's own: their POST passes the CSRF check.
+    response = visitor.post(
+        "/i18n/setlang/",
+        {"language": "en", "next": "/platforms/", "csrfmiddlewaretoken": token},
+        HTTP_REFERER="http://testserver/platforms/",
+    )
+    assert response.status_code == 302

@@ -116,7 +116,9 @@ def connect() -> None:
         post_delete.connect(_on_change, sender=model, dispatch_uid=f"pagecache-delete-{label}")
         for field in model._meta.local_many_to_many:
             m2m_changed.connect(
-                _on_change, sender=field.remote_field.through, dispatch_uid=f"pagecache-m2m-{label}"
+                _on_change,
+                sender=field.remote_field.through,
+                dispatch_uid=f"pagecache-m2m-{label}.{field.name}",
             )
 
 

@@ -82,6 +82,11 @@ class RedisServer:
             self.proc.wait(timeout=10)
         self.proc = None
 
+    def dbsize(self) -> int:
+        import redis
+
+        return redis.Redis(host="127.0.0.1", port=self.port).dbsize()
+
     def llen(self, queue: str = "celery") -> int:
         import redis
 
@@ -122,6 +127,7 @@ def redis_world(settings, reference_data):
     server = RedisServer().start()
     settings.REDIS_URL = server.url
     settings.CELERY_BROKER_URL = server.url
+    settings.PUBLIC_PAGE_CACHE_SECONDS = 300  # as in production: public pages cached in Redis
     settings.CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
@@ -153,6 +159,7 @@ def test_redis_down_pages_render_and_reports_are_deferred(redis_world, client):
     pages += [f"/rondes/{s.round.slug}/besluit/", "/open-data/", "/account/login/", "/en/"]
     for url in pages:
         assert client.get(url).status_code == 200, url
+    assert redis_world.dbsize() > 2  # the page cache stored pages in our Redis
 
     redis_world.stop()
     for url in pages:

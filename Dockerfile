@@ -6,7 +6,9 @@ RUN apt-get update && apt-get install -y --no-install-recommends \
 WORKDIR /app
 COPY . .
 RUN pip install --no-cache-dir -c requirements.lock -e . \
-    && DEBUG=1 python manage.py collectstatic --noinput
+    && DEBUG=0 HTTPS_ONLY=0 SECRET_KEY=collectstatic-only-not-a-runtime-secret-0123456789abcdef \
+       python manage.py collectstatic --noinput
+RUN mkdir -p /data/media && chown app /data/media
 USER app
 EXPOSE 8000
 CMD ["gunicorn", "buurtplatform.wsgi", "-b", "0.0.0.0:8000", "-w", "3", "--access-logfile", "-"]

@@ -111,3 +111,14 @@ def reference_data(db):
 
     load_zuidoost()
     seed_criteria()
+
+
+@pytest.fixture(autouse=True)
+def _dutch_by_default():
+    """Every test starts in Dutch (the default language): a request to /en/ in an earlier test
+    must not leave English active for reverse() or gettext in the next one."""
+    from django.utils import translation
+
+    translation.activate("nl")
+    yield
+    translation.activate("nl")

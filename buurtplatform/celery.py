@@ -13,6 +13,10 @@ app.autodiscover_tasks()
 
 app.conf.beat_schedule = {
     "reports-sweep": {"task": "reports.tasks.sweep_reports", "schedule": 300.0},
+    "reports-refresh-outdated": {
+        "task": "reports.tasks.refresh_outdated_reports",
+        "schedule": 600.0,
+    },
     "reports-nightly": {
         "task": "reports.tasks.refresh_all_reports",
         "schedule": crontab(hour=3, minute=0),

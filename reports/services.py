@@ -283,12 +283,14 @@ def sweep_reports(*, pending_minutes: int = PENDING_STALE_MINUTES) -> list[int]:
     return ids
 
 
-def refresh_all_reports() -> list[int]:
-    """Nightly: queue every existing report whose data changed (the debounced regeneration)."""
+def refresh_all_reports(*, include_failed: bool = True) -> list[int]:
+    """Queue every existing report whose data changed (the debounced regeneration): every
+    ten minutes for made reports, nightly also for failed ones."""
     queued = []
-    for job in ReportJob.objects.filter(
-        status__in=[ReportJob.Status.DONE, ReportJob.Status.FAILED]
-    ):
+    statuses = [ReportJob.Status.DONE]
+    if include_failed:
+        statuses.append(ReportJob.Status.FAILED)
+    for job in ReportJob.objects.filter(status__in=statuses):
         if not is_ready(job, compute_fingerprint(job.kind, job.key)):
             job = request_report(kind=job.kind, key=job.key)
             if job.status == ReportJob.Status.PENDING:

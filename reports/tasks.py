@@ -40,3 +40,9 @@ def sweep_reports() -> int:
 @shared_task
 def refresh_all_reports() -> int:
     return len(services.refresh_all_reports())
+
+
+@shared_task
+def refresh_outdated_reports() -> int:
+    """Every ten minutes: regenerate made reports whose data changed since (debounced)."""
+    return len(services.refresh_all_reports(include_failed=False))

@@ -267,3 +267,31 @@ def test_report_storm_is_rate_limited_but_ready_reports_still_served(
     assert client.get("/platforms/samen-sterk-test/verslag/2026.pdf").status_code == 429
     assert client.get("/transparantie/verslag/2026.pdf").status_code == 200  # ready: no limit
     assert ReportJob.objects.count() == 2
+
+
+def test_ten_minute_refresh_regenerates_changed_reports_but_not_failed_ones(
+    scenario, django_capture_on_commit_callbacks
+):
+    from buurtplatform.celery import app
+    from reports.tasks import refresh_outdated_reports
+
+    schedule = {entry["task"]: entry["schedule"] for entry in app.conf.beat_schedule.values()}
+    assert schedule["reports.tasks.refresh_outdated_reports"] <= 600
+
+    job = services.request_report(kind="platform_year", key="samen-sterk-test/2026")
+    services.generate_report(job_id=job.pk)
+    job.refresh_from_db()
+    first_sha = job.sha256
+    failed = services.request_report(kind="district_year", key="2026")
+    ReportJob.objects.filter(pk=failed.pk).update(status=ReportJob.Status.FAILED)
+
+    assert refresh_outdated_reports.delay().get() == 0  # nothing changed yet
+    ActivityFactory(
+        platform=scenario.platform, title="Buurtquiz", start_date=datetime.date(2026, 10, 2)
+    )
+    # Eager tasks: the refresh queues the changed report; its task renders it after commit.
+    with django_capture_on_commit_callbacks(execute=True):
+        assert refresh_outdated_reports.delay().get() == 1
+    job.refresh_from_db()
+    assert job.status == ReportJob.Status.DONE and job.sha256 != first_sha
+    assert ReportJob.objects.get(pk=failed.pk).status == ReportJob.Status.FAILED

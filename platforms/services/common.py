@@ -1,0 +1,95 @@
+"""Shared pieces of the platform use cases: limits, tokens, slugs, audit."""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import secrets
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from audit.services import record
+from platforms.models import (
+    Invitation,
+    PartnerConfirmation,
+    Platform,
+)
+
+INVITATION_DAYS = 14
+CONFIRMATION_DAYS = 30
+PLATFORM_FIELDS = [
+    "name",
+    "area_name",
+    "description",
+    "contact_email",
+    "contact_phone",
+    "contact_text",
+    "website",
+    "social_links",
+    "legal_form",
+    "kvk_number",
+]
+ACTIVITY_FIELDS = [
+    "title",
+    "start_date",
+    "end_date",
+    "description",
+    "category",
+    "participants",
+    "partners",
+    "links",
+    "criteria",
+    "visibility",
+]
+# Words used by fixed URLs under /platforms/ can never be a platform's address.
+RESERVED_SLUGS = {"aanmelden", "nieuw", "zoeken", "budget", "verslag"}
+MAX_PHOTOS_PER_ACTIVITY = 12
+MAX_PHOTOS_PER_PLATFORM = 600
+MAX_MAILS_PER_PLATFORM_PER_DAY = 50  # invitations and partner requests: no mail cannon
+# Codes are read from paper: no 0/O, 1/I/L.
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+
+
+def new_token() -> tuple[str, str]:
+    """A random token for a link and the hash we store (a leaked table reveals no links)."""
+    token = secrets.token_urlsafe(32)
+    return token, hash_token(token)
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def unique_slug(name: str) -> str:
+    """A slug from the name; never changes afterwards, so public addresses stay stable."""
+    base = slugify(name)[:140] or "platform"
+    slug, n = base, 2
+    while slug in RESERVED_SLUGS or Platform.objects.filter(slug=slug).exists():
+        slug = f"{base}-{n}"
+        n += 1
+    return slug
+
+
+# Within this window the same submission by the same person is a duplicate, not a new record.
+RESUBMIT_WINDOW = datetime.timedelta(minutes=10)
+
+
+def _audit(**kwargs) -> None:
+    record(**kwargs)
+
+
+def _check_mail_budget(platform: Platform) -> None:
+    since = timezone.now() - datetime.timedelta(days=1)
+    sent = (
+        Invitation.objects.filter(platform=platform, created_at__gte=since).count()
+        + PartnerConfirmation.objects.filter(
+            activity__platform=platform, requested_at__gte=since
+        ).count()
+    )
+    if sent >= MAX_MAILS_PER_PLATFORM_PER_DAY:
+        raise ValidationError(
+            _("Jullie hebben vandaag al veel e-mails verstuurd. Probeer het morgen weer.")
+        )

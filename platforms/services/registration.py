@@ -1,0 +1,74 @@
+"""Register and edit a platform."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable
+
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from areas.models import Buurt
+from buurtplatform.uploads import CleanUpload
+from platforms.models import (
+    Membership,
+    Platform,
+)
+from platforms.services.common import (
+    PLATFORM_FIELDS,
+    RESUBMIT_WINDOW,
+    _audit,
+    unique_slug,
+)
+
+
+@transaction.atomic
+def register_platform(
+    *, by, fields: dict, buurten: Iterable[Buurt], logo: CleanUpload | None = None
+) -> Platform:
+    """Create a platform (public at once, not yet recognised); the registrant coordinates it."""
+    # A double click or "back and submit again" returns the first registration (one at a time
+    # per person: the lock serialises two simultaneous submits).
+    list(get_user_model().objects.select_for_update().filter(pk=by.pk).values_list("pk"))
+    again = Platform.objects.filter(
+        created_by=by,
+        name__iexact=str(fields["name"]).strip(),
+        created_at__gte=timezone.now() - RESUBMIT_WINDOW,
+    ).first()
+    if again is not None:
+        return again
+    platform = Platform(created_by=by, slug=unique_slug(fields["name"]))
+    for name in PLATFORM_FIELDS:
+        if name in fields:
+            setattr(platform, name, fields[name])
+    if logo is not None:
+        platform.logo.save(logo.content.name, logo.content, save=False)
+    platform.full_clean(exclude=["buurten", "logo", "created_by"])
+    try:
+        with transaction.atomic():
+            platform.save()
+    except IntegrityError:  # two registrations raced for the same slug
+        platform.slug = unique_slug(f"{fields['name']}-{secrets.token_hex(2)}")
+        platform.save()
+    platform.buurten.set(buurten)
+    Membership.objects.create(platform=platform, user=by, role=Membership.Role.COORDINATOR)
+    _audit(actor=by, action="platforms.platform.registered", obj=platform)
+    return platform
+
+
+@transaction.atomic
+def update_platform(
+    *, platform: Platform, by, fields: dict, buurten: Iterable[Buurt], logo: CleanUpload | None
+) -> Platform:
+    """Change a platform's public details (the slug never changes)."""
+    for name in PLATFORM_FIELDS:
+        if name in fields:
+            setattr(platform, name, fields[name])
+    if logo is not None:
+        platform.logo.save(logo.content.name, logo.content, save=False)
+    platform.full_clean(exclude=["buurten", "logo", "created_by"])
+    platform.save()
+    platform.buurten.set(buurten)
+    _audit(actor=by, action="platforms.platform.updated", obj=platform)
+    return platform

@@ -14,6 +14,14 @@ class ActiveQuerySet(models.QuerySet):
         return self.filter(retired_at__isnull=True)
 
 
+class BuurtQuerySet(ActiveQuerySet):
+    def in_district(self, code: str | None = None):
+        """Buurten of one stadsdeel; by default the district this site serves (DISTRICT_CODE)."""
+        from django.conf import settings
+
+        return self.filter(wijk__stadsdeel__code=code or settings.DISTRICT_CODE)
+
+
 class Stadsdeel(models.Model):
     code = models.CharField(_("code"), max_length=4, unique=True)
     name = models.CharField(_("naam"), max_length=100)
@@ -77,7 +85,7 @@ class Buurt(models.Model):
     identificatie = models.CharField(max_length=20, blank=True)
     retired_at = models.DateField(null=True, blank=True)
 
-    objects = ActiveQuerySet.as_manager()
+    objects = BuurtQuerySet.as_manager()
 
     class Meta:
         ordering = ["code"]

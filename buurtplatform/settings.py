@@ -25,6 +25,8 @@ if not SECRET_KEY or (not DEBUG and (SECRET_KEY == _DEV_KEY or len(SECRET_KEY) <
     )
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
+# The stadsdeel this site serves (Zuidoost = T); forms offer only its buurten.
+DISTRICT_CODE = env_str("DISTRICT_CODE", "T") or "T"
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [

@@ -53,6 +53,13 @@ class PlatformForm(forms.ModelForm):
             "social_links": forms.Textarea(attrs={"rows": 3}),
         }
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only the district this site serves, even after a city-wide import of the division.
+        self.fields["buurten"].queryset = (
+            Buurt.objects.active().in_district().select_related("wijk")
+        )
+
     def clean_logo_upload(self):
         upload = self.cleaned_data.get("logo_upload")
         if not upload:
@@ -226,6 +233,10 @@ class EndorsementForm(forms.Form):
         label=_("Mijn naam mag bij de steunbetuigingen staan"), required=False
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["buurt"].queryset = Buurt.objects.active().in_district()
+
     def clean(self):
         data = super().clean()
         if not data.get("buurt") and not (data.get("code") or "").strip():
@@ -236,6 +247,10 @@ class EndorsementForm(forms.Form):
 class EndorsementCodeForm(forms.Form):
     buurt = forms.ModelChoiceField(label=_("Buurt"), queryset=Buurt.objects.active())
     count = forms.IntegerField(label=_("Aantal codes"), min_value=1, max_value=500, initial=50)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["buurt"].queryset = Buurt.objects.active().in_district()
 
 
 class CodeLookupForm(forms.Form):

@@ -266,18 +266,24 @@ def approve_claim(
     return claim
 
 
+def _review_with_message(claim: ExpenseClaim, by, status: str, message: str) -> ExpenseClaim:
+    """Lock, move the claim to ``status`` and record who reviewed it and why (four eyes first)."""
+    _require_reviewer(claim, by)
+    _budget, claim = _locked_claim(claim)
+    _transition(claim, status)
+    claim.reviewed_by = by
+    claim.reviewed_at = timezone.now()
+    claim.review_message = message.strip()
+    claim.save()
+    return claim
+
+
 @transaction.atomic
 def reject_claim(*, claim: ExpenseClaim, by, reason: str) -> ExpenseClaim:
     """Support staff reject a claim with a reason; the member is told by e-mail."""
-    _require_reviewer(claim, by)
     if not reason.strip():
         raise ValidationError(_("Geef een reden voor de afwijzing."))
-    _budget, claim = _locked_claim(claim)
-    _transition(claim, ExpenseClaim.Status.REJECTED)
-    claim.reviewed_by = by
-    claim.reviewed_at = timezone.now()
-    claim.review_message = reason.strip()
-    claim.save()
+    claim = _review_with_message(claim, by, ExpenseClaim.Status.REJECTED, reason)
     record(actor=by, action="budgets.claim.rejected", obj=claim, data={"reason": reason})
     _notify(
         claim,
@@ -291,15 +297,9 @@ def reject_claim(*, claim: ExpenseClaim, by, reason: str) -> ExpenseClaim:
 @transaction.atomic
 def request_claim_changes(*, claim: ExpenseClaim, by, message: str) -> ExpenseClaim:
     """Support staff ask the member to change the claim (e.g. a clearer receipt)."""
-    _require_reviewer(claim, by)
     if not message.strip():
         raise ValidationError(_("Schrijf wat er aangepast moet worden."))
-    _budget, claim = _locked_claim(claim)
-    _transition(claim, ExpenseClaim.Status.CHANGES_REQUESTED)
-    claim.reviewed_by = by
-    claim.reviewed_at = timezone.now()
-    claim.review_message = message.strip()
-    claim.save()
+    claim = _review_with_message(claim, by, ExpenseClaim.Status.CHANGES_REQUESTED, message)
     record(actor=by, action="budgets.claim.changes_requested", obj=claim, data={"message": message})
     _notify(
         claim,

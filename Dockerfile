@@ -7,6 +7,7 @@ WORKDIR /app
 COPY . .
 RUN pip install --no-cache-dir -c requirements.lock -e . \
     && DEBUG=0 HTTPS_ONLY=0 SECRET_KEY=collectstatic-only-not-a-runtime-secret-0123456789abcdef \
+       SEPA_DEBTOR_NAME=collectstatic-only SEPA_DEBTOR_IBAN=NL81INGB0008675309 SEPA_DEBTOR_BIC=INGBNL2A \
        python manage.py collectstatic --noinput
 RUN mkdir -p /data/media && chown app /data/media
 USER app

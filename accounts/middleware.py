@@ -23,8 +23,8 @@ _MFA_EXEMPT_NAMES = {
     "healthz",
     "privacy",
     "public_media",
-    "accounts:data_export",
-    "accounts:account_delete",
+    "workflows:data_export",
+    "workflows:account_delete",
 }
 _MFA_EXEMPT_PREFIXES = ("account_", "mfa_")
 LAST_SEEN_KEY = "_privileged_last_seen"

@@ -7,6 +7,4 @@ urlpatterns = [
     path("rollen/", views.role_list, name="role_list"),
     path("rollen/toekennen/", views.role_grant, name="role_grant"),
     path("rollen/intrekken/", views.role_revoke, name="role_revoke"),
-    path("mijn-gegevens/", views.data_export, name="data_export"),
-    path("verwijderen/", views.account_delete, name="account_delete"),
 ]

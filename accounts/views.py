@@ -1,9 +1,7 @@
-import json
 from functools import wraps
 
 from allauth.account.decorators import reauthentication_required
 from django.contrib import messages
-from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -11,17 +9,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.forms import AccountDeleteForm, RoleForm
+from accounts.forms import RoleForm
 from accounts.models import User
 from accounts.permissions import require_role_manager
 from accounts.roles import ROLES
-from accounts.services import (
-    delete_account,
-    export_personal_data,
-    grant_role,
-    platforms_blocking_deletion,
-    revoke_role,
-)
+from accounts.services import grant_role, revoke_role
 
 
 @login_required
@@ -86,31 +78,7 @@ def _change_role(request: HttpRequest, *, grant: bool) -> HttpResponse:
 
 
 @login_required
-@reauthentication_required
-def data_export(request: HttpRequest) -> HttpResponse:
-    """Download everything we hold about you as JSON (AVG: right of access and portability)."""
-    data = export_personal_data(user=request.user)
-    response = HttpResponse(
-        json.dumps(data, ensure_ascii=False, indent=2),
-        content_type="application/json; charset=utf-8",
-    )
-    response["Content-Disposition"] = 'attachment; filename="mijn-gegevens.json"'
-    response["Cache-Control"] = "no-store"
-    return response
-
-
-@login_required
-@reauthentication_required
-def account_delete(request: HttpRequest) -> HttpResponse:
-    form = AccountDeleteForm(request.POST or None)
-    blocking = platforms_blocking_deletion(user=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            delete_account(user=request.user, by=request.user)
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            logout(request)
-            messages.success(request, _("Je account is verwijderd. Bedankt voor je inzet."))
-            return redirect("home")
-    return render(request, "accounts/account_delete.html", {"form": form, "blocking": blocking})
+def management_home(request: HttpRequest) -> HttpResponse:
+    """The administrators' landing page."""
+    require_role_manager(request.user)
+    return render(request, "management.html")

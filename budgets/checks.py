@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.mail import send_mail
-from django.utils.translation import gettext as _
+from django.urls import reverse
+from django.utils import translation
 
 from accounts.models import User
 from accounts.roles import SUPPORT
 from audit.services import record
-from budgets.reporting import ledger_breaches
+from budgets.selectors import ledger_breaches
+from buurtplatform.emails import absolute_url, send_templated_email
 
 
 def support_addresses() -> list[str]:
@@ -25,12 +26,12 @@ def run_ledger_check(*, notify: bool = True) -> list[str]:
     """Return the breaches; if there are any, e-mail them to support staff and audit it."""
     breaches = ledger_breaches()
     if breaches and notify:
-        send_mail(
-            _("Boekhouding: %(n)s afwijking(en) gevonden") % {"n": len(breaches)},
-            _("De nachtelijke controle van het grootboek vond:\n\n")
-            + "\n".join(f"- {b}" for b in breaches),
-            settings.DEFAULT_FROM_EMAIL,
-            support_addresses(),
+        with translation.override("nl"):
+            link = absolute_url(reverse("budgets:budget_list"))
+        send_templated_email(
+            to=support_addresses(),
+            template="budgets/email/ledger_breach",
+            context={"breaches": breaches, "count": len(breaches), "link": link},
         )
         record(actor=None, action="budgets.ledger.breach", data={"breaches": breaches[:50]})
     return breaches

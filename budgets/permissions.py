@@ -8,32 +8,20 @@ from django.shortcuts import get_object_or_404
 
 from accounts.roles import is_admin, is_support
 from budgets.models import Budget, ExpenseClaim, PaymentBatch, Receipt, Transaction
-from platforms.models import Membership, Platform
+from platforms.models import Platform
+from platforms.selectors import is_coordinator, is_member
 
 
 def _authenticated(user) -> bool:
     return bool(getattr(user, "is_authenticated", False) and user.is_active)
 
 
-def _role(user, platform: Platform) -> str | None:
-    if not _authenticated(user):
-        return None
-    cache = platform.__dict__.setdefault("_budget_role_cache", {})
-    if user.pk not in cache:
-        cache[user.pk] = (
-            Membership.objects.filter(platform=platform, user=user)
-            .values_list("role", flat=True)
-            .first()
-        )
-    return cache[user.pk]
-
-
 def is_platform_member(user, platform: Platform) -> bool:
-    return _role(user, platform) is not None
+    return is_member(user, platform)
 
 
 def is_platform_coordinator(user, platform: Platform) -> bool:
-    return _role(user, platform) == Membership.Role.COORDINATOR
+    return is_coordinator(user, platform)
 
 
 def can_administer(user) -> bool:

@@ -17,7 +17,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from budgets import permissions as perms
-from budgets import reporting, services
+from budgets import selectors as reporting
+from budgets import services
 from budgets.forms import (
     ApproveForm,
     BatchForm,

@@ -7,7 +7,8 @@ from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "buurtplatform.settings")
 
-app = Celery("buurtplatform")
+# buurtplatform is not an installed app, so autodiscovery misses its tasks: include them.
+app = Celery("buurtplatform", include=["buurtplatform.tasks"])
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 

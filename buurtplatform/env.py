@@ -25,14 +25,17 @@ def env_bool(name: str, default: bool) -> bool:
     raise ImproperlyConfigured(f"{name} must be a boolean (1/0, true/false), got {value!r}")
 
 
-def env_int(name: str, default: int) -> int:
+def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
     value = os.environ.get(name)
     if value is None or value.strip() == "":
         return default
     try:
-        return int(value)
+        number = int(value)
     except ValueError as exc:
         raise ImproperlyConfigured(f"{name} must be an integer, got {value!r}") from exc
+    if minimum is not None and number < minimum:
+        raise ImproperlyConfigured(f"{name} must be at least {minimum}, got {number}")
+    return number
 
 
 def env_list(name: str, default: list[str]) -> list[str]:
@@ -40,3 +43,31 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if value is None:
         return default
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def env_iban(name: str, default: str | None = None) -> str | None:
+    """An IBAN, checked (country, length, checksum) and returned compact; blank means unset."""
+    from schwifty import IBAN
+    from schwifty.exceptions import SchwiftyException
+
+    value = os.environ.get(name)
+    if value is None or value.strip() == "":
+        return default
+    try:
+        return IBAN(value).compact
+    except SchwiftyException as exc:
+        raise ImproperlyConfigured(f"{name} must be a valid IBAN, got {value!r}: {exc}") from exc
+
+
+def env_bic(name: str, default: str | None = None) -> str | None:
+    """A BIC (SWIFT code), checked and returned compact; blank means unset."""
+    from schwifty import BIC
+    from schwifty.exceptions import SchwiftyException
+
+    value = os.environ.get(name)
+    if value is None or value.strip() == "":
+        return default
+    try:
+        return BIC(value).compact
+    except SchwiftyException as exc:
+        raise ImproperlyConfigured(f"{name} must be a valid BIC, got {value!r}: {exc}") from exc

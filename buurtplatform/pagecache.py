@@ -73,7 +73,7 @@ PUBLIC_MODELS = [
 
 
 def timeout() -> int:
-    return int(getattr(settings, "PUBLIC_PAGE_CACHE_SECONDS", 300))
+    return int(settings.PUBLIC_PAGE_CACHE_SECONDS)
 
 
 def data_version() -> str:

@@ -11,7 +11,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from buurtplatform.env import env_bool, env_int, env_list, env_str
+from buurtplatform.env import env_bic, env_bool, env_iban, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -28,6 +28,8 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG el
 # The stadsdeel this site serves (Zuidoost = T); forms offer only its buurten.
 DISTRICT_CODE = env_str("DISTRICT_CODE", "T") or "T"
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The name people see in e-mails and page titles.
+SITE_NAME = env_str("SITE_NAME", "Buurtplatform Zuidoost") or "Buurtplatform Zuidoost"
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -53,6 +55,7 @@ INSTALLED_APPS = [
     "recognition",
     "budgets",
     "reports",
+    "workflows",
 ]
 
 MIDDLEWARE = [
@@ -88,6 +91,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.roles",
             ],
+            # The one money, number and score format of the site (see buurtplatform/formatting.py).
+            "builtins": ["buurtplatform.formatting"],
         },
     }
 ]
@@ -143,6 +148,9 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_max": 0.5}
 CELERY_TIMEZONE = "Europe/Amsterdam"
 CELERY_BEAT_SCHEDULE: dict = {}  # filled by the apps in buurtplatform/celery.py
+# Public pages are cached this many seconds in CACHES["default"] (buurtplatform.pagecache);
+# 0 switches the cache off.
+PUBLIC_PAGE_CACHE_SECONDS = env_int("PUBLIC_PAGE_CACHE_SECONDS", 300, minimum=0)
 
 
 # E-mail: EMAIL_URL like smtp://user:pass@host:587?tls=1; default prints to the console.
@@ -170,6 +178,36 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Buurtplatform <noreply@buurt
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 SUPPORT_EMAIL = env_str("SUPPORT_EMAIL", "ondersteuning@buurtplatform.local")
 
+# SEPA: the support organisation's account that payment batches (pain.001) are paid from.
+# DEBUG=1 uses a demo account; with DEBUG off all three are required and checked, and the
+# well-known example IBAN from bank documentation is refused.
+_DEMO_SEPA_DEBTOR = ("Ondersteuningsorganisatie Zuidoost (demo)", "NL81INGB0008675309", "INGBNL2A")
+_EXAMPLE_IBAN = "NL91ABNA0417164300"
+SEPA_DEBTOR_NAME = (env_str("SEPA_DEBTOR_NAME", "") or "").strip() or (
+    _DEMO_SEPA_DEBTOR[0] if DEBUG else ""
+)
+SEPA_DEBTOR_IBAN = env_iban("SEPA_DEBTOR_IBAN", _DEMO_SEPA_DEBTOR[1] if DEBUG else None)
+SEPA_DEBTOR_BIC = env_bic("SEPA_DEBTOR_BIC", _DEMO_SEPA_DEBTOR[2] if DEBUG else None)
+_missing_sepa = [
+    name
+    for name, value in (
+        ("SEPA_DEBTOR_NAME", SEPA_DEBTOR_NAME),
+        ("SEPA_DEBTOR_IBAN", SEPA_DEBTOR_IBAN),
+        ("SEPA_DEBTOR_BIC", SEPA_DEBTOR_BIC),
+    )
+    if not value
+]
+if _missing_sepa:
+    raise ImproperlyConfigured(
+        f"{', '.join(_missing_sepa)} must be set when DEBUG is off:"
+        " the account SEPA payment batches are paid from."
+    )
+if not DEBUG and SEPA_DEBTOR_IBAN == _EXAMPLE_IBAN:
+    raise ImproperlyConfigured(
+        f"SEPA_DEBTOR_IBAN is the example IBAN {_EXAMPLE_IBAN} from bank documentation;"
+        " set the support organisation's real account."
+    )
+
 # Internationalisation: Dutch at /, English at /en/.
 LANGUAGE_CODE = "nl"
 LANGUAGES = [("nl", _("Nederlands")), ("en", _("English"))]
@@ -196,6 +234,8 @@ MEDIA_URL = "/media/"
 PRIVATE_MEDIA_ROOT = MEDIA_ROOT / "private"
 REPORTS_ROOT = MEDIA_ROOT / "reports"
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
+# A PDF report with more rows than this fails cleanly instead of rendering for minutes.
+REPORTS_MAX_ROWS = env_int("REPORTS_MAX_ROWS", 5000, minimum=1)
 DATA_UPLOAD_MAX_NUMBER_FILES = 20
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 

@@ -6,6 +6,11 @@ os.environ.setdefault("DEBUG", "0")
 os.environ.setdefault("SECRET_KEY", "test-secret-key-" + "x" * 48)
 os.environ.setdefault("HTTPS_ONLY", "0")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
+# DEBUG is off, so the SEPA debtor is required: a test account (valid checksum, not the
+# example IBAN NL91ABNA0417164300 that the claim tests use for claimants).
+os.environ.setdefault("SEPA_DEBTOR_NAME", "Ondersteuningsorganisatie Zuidoost (test)")
+os.environ.setdefault("SEPA_DEBTOR_IBAN", "NL81INGB0008675309")
+os.environ.setdefault("SEPA_DEBTOR_BIC", "INGBNL2A")
 
 from buurtplatform.settings import *  # noqa: E402,F403
 from buurtplatform.settings import BASE_DIR  # noqa: E402

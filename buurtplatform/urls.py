@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from accounts import views as accounts_views
 from buurtplatform import health, uploads, views
 
 # The Django admin logs in through allauth: its rate limits and two-factor step apply there too.
@@ -21,13 +22,14 @@ urlpatterns += i18n_patterns(
     path("privacy/", views.privacy, name="privacy"),
     path("account/", include("allauth.urls")),
     path("account/", include("accounts.urls")),
-    path("beheer/", views.management_home, name="management_home"),
+    path("beheer/", accounts_views.management_home, name="management_home"),
     path("beheer/audit/", include("audit.urls")),
     path("", include("areas.urls")),
     path("", include("platforms.urls")),
     path("", include("recognition.urls")),
     path("", include("budgets.urls")),
     path("", include("reports.urls")),
+    path("", include("workflows.urls")),
     path(settings.ADMIN_URL, admin.site.urls),
     prefix_default_language=False,
 )

@@ -4,13 +4,10 @@ import logging
 import secrets
 
 from django.conf import settings
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template import loader
 from django.urls import reverse
-
-from accounts.permissions import require_role_manager
 
 security_log = logging.getLogger("buurtplatform.security")
 error_log = logging.getLogger("buurtplatform.errors")
@@ -22,17 +19,11 @@ def home(request: HttpRequest) -> HttpResponse:
 
 def privacy(request: HttpRequest) -> HttpResponse:
     context = {
-        "export_url": reverse("accounts:data_export"),
-        "delete_url": reverse("accounts:account_delete"),
+        "export_url": reverse("workflows:data_export"),
+        "delete_url": reverse("workflows:account_delete"),
         "support_email": settings.SUPPORT_EMAIL,
     }
     return render(request, "privacy.html", context)
-
-
-@login_required
-def management_home(request: HttpRequest) -> HttpResponse:
-    require_role_manager(request.user)
-    return render(request, "management.html")
 
 
 def _user_id(request: HttpRequest):

@@ -1,44 +1,29 @@
-"""E-mails for invitations and partner confirmations (tasks take ids; the link token is passed
-along because only its hash is stored)."""
+"""E-mails for invitations and partner confirmations. The services call these inside their
+transaction; ``send_templated_email`` delivers after commit. The link token is passed along
+because only its hash is stored."""
 
-from celery import shared_task
-from django.conf import settings
-from django.core.mail import send_mail
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
+from buurtplatform.emails import absolute_url, send_templated_email
 from platforms.models import Invitation, PartnerConfirmation
 
 
-def _absolute(path: str) -> str:
-    return f"{settings.SITE_URL}{path}"
-
-
-@shared_task
-def send_invitation_email(invitation_id: int, token: str) -> None:
-    invitation = Invitation.objects.select_related("platform", "invited_by").get(pk=invitation_id)
+def send_invitation_email(invitation: Invitation, token: str) -> None:
     with translation.override("nl"):
-        context = {
-            "invitation": invitation,
-            "link": _absolute(reverse("platforms:invitation_detail", args=[token])),
-        }
-        subject = render_to_string("platforms/email/invitation_subject.txt", context).strip()
-        body = render_to_string("platforms/email/invitation_body.txt", context)
-    send_mail(subject, body, None, [invitation.email])
-
-
-@shared_task
-def send_confirmation_request_email(confirmation_id: int, token: str) -> None:
-    confirmation = PartnerConfirmation.objects.select_related("activity__platform").get(
-        pk=confirmation_id
+        link = absolute_url(reverse("platforms:invitation_detail", args=[token]))
+    send_templated_email(
+        to=[invitation.email],
+        template="platforms/email/invitation",
+        context={"invitation": invitation, "platform": invitation.platform, "link": link},
     )
+
+
+def send_confirmation_request_email(confirmation: PartnerConfirmation, token: str) -> None:
     with translation.override("nl"):
-        context = {
-            "confirmation": confirmation,
-            "activity": confirmation.activity,
-            "link": _absolute(reverse("platforms:partner_confirmation", args=[token])),
-        }
-        subject = render_to_string("platforms/email/confirmation_subject.txt", context).strip()
-        body = render_to_string("platforms/email/confirmation_body.txt", context)
-    send_mail(subject, body, None, [confirmation.partner_email])
+        link = absolute_url(reverse("platforms:partner_confirmation", args=[token]))
+    send_templated_email(
+        to=[confirmation.partner_email],
+        template="platforms/email/confirmation",
+        context={"confirmation": confirmation, "activity": confirmation.activity, "link": link},
+    )

@@ -261,7 +261,6 @@ class ConflictDeclaration(models.Model):
     has_conflict = models.BooleanField()
     kind = models.CharField(max_length=20, choices=Kind.choices, blank=True)
     reason = models.TextField(_("reden (niet openbaar)"), blank=True)
-    auto_detected = models.BooleanField(default=False)
     pinned_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

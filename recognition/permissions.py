@@ -13,8 +13,9 @@ from django.shortcuts import get_object_or_404
 
 from accounts.roles import is_admin, is_commission
 from audit.services import record
-from platforms.models import Membership, Platform
-from recognition import services
+from platforms.models import Platform
+from platforms.selectors import is_coordinator, is_member
+from recognition import selectors
 from recognition.models import Application, Decision, EvidenceFile, Objection, Recognition, Round
 
 RS = Round.Status
@@ -53,24 +54,15 @@ def can_view_decisions(user, rnd: Round) -> bool:
     return rnd.status == RS.PUBLISHED
 
 
-def is_coordinator(user, platform: Platform) -> bool:
-    return (
-        _auth(user)
-        and Membership.objects.filter(
-            platform=platform, user=user, role=Membership.Role.COORDINATOR
-        ).exists()
-    )
-
-
 def is_platform_member(user, platform: Platform) -> bool:
-    return _auth(user) and Membership.objects.filter(platform=platform, user=user).exists()
+    return is_member(user, platform)
 
 
 def can_edit_application(user, app: Application) -> bool:
     return (
         is_coordinator(user, app.platform)
         and app.round.status == RS.OPEN
-        and services.is_before_deadline(app.round)
+        and selectors.is_before_deadline(app.round)
         and app.status in (Application.Status.DRAFT, Application.Status.SUBMITTED)
     )
 
@@ -84,11 +76,12 @@ def can_use_commission(user) -> bool:
 
 
 def is_conflicted(user, app: Application) -> bool:
-    return _auth(user) and user.pk in services.conflicted_member_ids(app)
+    """The one conflict predicate (derived from declarations and membership)."""
+    return _auth(user) and selectors.is_conflicted(user, app)
 
 
 def has_declared_no_conflict(user, app: Application) -> bool:
-    decl = services.declaration_for(user, app)
+    decl = selectors.declaration_for(user, app)
     return decl is not None and not decl.has_conflict and not is_conflicted(user, app)
 
 
@@ -97,7 +90,7 @@ def needs_declaration(user, app: Application) -> bool:
     return (
         is_commission(user)
         and not is_conflicted(user, app)
-        and services.declaration_for(user, app) is None
+        and selectors.declaration_for(user, app) is None
     )
 
 
@@ -120,7 +113,7 @@ def can_view_evidence(user, app: Application) -> bool:
 def can_score(user, app: Application) -> bool:
     return (
         is_commission(user)
-        and services.scoring_open(app.round)
+        and selectors.scoring_open(app.round)
         and app.status == Application.Status.SUBMITTED
         and has_declared_no_conflict(user, app)
     )
@@ -134,20 +127,25 @@ def can_see_scores(user, app: Application) -> bool:
     if app.round.status == RS.PUBLISHED:
         return True
     if is_commission(user):
-        return services.has_submitted(user, app)
+        return selectors.has_submitted(user, app)
     return is_admin(user)
 
 
 def can_chair(user, rnd: Round) -> bool:
-    return services.can_chair(user, rnd)
+    return is_admin(user) or (
+        rnd.chair_id is not None
+        and rnd.chair_id == getattr(user, "pk", None)
+        and is_commission(user)
+    )
+
+
+def may_decide_on(user, app: Application) -> bool:
+    """Whoever chairs the round and has no conflict on the application (status aside)."""
+    return can_chair(user, app.round) and not is_conflicted(user, app)
 
 
 def can_decide(user, app: Application) -> bool:
-    return (
-        can_chair(user, app.round)
-        and not is_conflicted(user, app)
-        and app.round.status == RS.ASSESSMENT
-    )
+    return may_decide_on(user, app) and app.round.status == RS.ASSESSMENT
 
 
 def can_publish_round(user, rnd: Round) -> bool:
@@ -184,6 +182,14 @@ def get_commission_round_for_user(user, slug: str) -> Round:
     rnd = get_object_or_404(Round, slug=slug)
     if rnd.status == RS.DRAFT:
         raise Http404
+    return rnd
+
+
+def get_round_for_chair(user, slug: str) -> Round:
+    """A round the user chairs (403 for other commission members and everyone else)."""
+    rnd = get_commission_round_for_user(user, slug)
+    if not can_chair(user, rnd):
+        raise PermissionDenied
     return rnd
 
 

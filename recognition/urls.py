@@ -60,9 +60,6 @@ urlpatterns = [
         "commissie/rondes/<slug:slug>/afronden/", commission.round_conclude, name="round_conclude"
     ),
     path("commissie/rondes/<slug:slug>/heropenen/", commission.round_reopen, name="round_reopen"),
-    path(
-        "commissie/rondes/<slug:slug>/publiceren/", commission.round_publish, name="round_publish"
-    ),
     path("commissie/aanvragen/<int:pk>/", commission.application_review, name="application_review"),
     path(
         "commissie/aanvragen/<int:pk>/belang/", commission.conflict_declare, name="conflict_declare"
@@ -83,7 +80,6 @@ urlpatterns = [
     path(
         "commissie/aanvragen/<int:pk>/besluit/", commission.decision_record, name="decision_record"
     ),
-    path("commissie/bezwaren/<int:pk>/", commission.objection_answer, name="objection_answer"),
     # administrators
     path("beheer/rondes/", manage.round_manage_list, name="round_manage_list"),
     path("beheer/rondes/nieuw/", manage.round_create, name="round_create"),

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from reports.formatting import euro
+from buurtplatform.formatting import format_money as euro
 
 SERIES_COLOURS = ["#0b4f6c", "#e07a1f", "#6a994e"]
 LABEL_WIDTH = 190

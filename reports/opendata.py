@@ -4,19 +4,18 @@ from __future__ import annotations
 
 import csv
 import io
-import itertools
 import json
 from decimal import Decimal
 
-from django.db.models import OuterRef, Prefetch
+from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from areas.models import Buurt
-from budgets.models import Budget
+from budgets import selectors as books
 from platforms.models import CRITERION_KEYS, Platform
-from recognition.models import Decision, Round
-from reports import data
+from recognition import selectors as recognition
+from recognition.models import Round
 
 PREFIX = "360G-buurtplatform-zuidoost"
 FUNDER = {"id": "NL-GOV-GM0363-T", "name": "Gemeente Amsterdam, stadsdeel Zuidoost"}
@@ -139,44 +138,42 @@ def round_rows():
         }
 
 
+def _mean(value) -> str:
+    return f"{value}" if value is not None else ""
+
+
 def decision_rows():
-    means = data.criterion_means()
-    decisions = (
-        Decision.objects.filter(status=Decision.Status.PUBLISHED)
-        .select_related("round__criteria_version", "application__platform")
-        .prefetch_related("round__criteria_version__criteria")
-        .order_by("id")
-    )
-    for d in decisions:
-        row = {
-            "id": d.pk,
-            "round": d.round.slug,
-            "platform": d.application.platform.slug,
-            "area": d.application.area_name,
-            "area_group": d.area_key,
-            "kind": d.kind,
-            "outcome": d.outcome,
-            "requested_amount": _money(d.application.requested_amount),
-            "granted_amount": _money(d.granted_amount),
-            "motivation": d.motivation,
-            "published_at": _iso(d.published_at),
-            "supersedes": d.supersedes_id or "",
-        }
-        for c in d.round.criteria_version.criteria.all():
-            mean = means.get((d.application_id, c.pk))
-            row[f"mean_{c.key}"] = f"{mean}" if mean is not None else ""
-        for key in CRITERIA:
-            row.setdefault(f"mean_{key}", "")
-        yield row
+    """One row per published decision, with the per-criterion means of the sheets that count
+    (recognition.selectors.published_record: the same figures as the decision page and PDF)."""
+    rounds = Round.objects.filter(status=Round.Status.PUBLISHED).order_by("id")
+    rows = []
+    for rnd in rounds:
+        for group in recognition.published_record(rnd):
+            for entry in group.entries:
+                means = {r["criterion"].key: r["mean"] for r in entry.table["rows"]}
+                for d in entry.decisions:
+                    row = {
+                        "id": d.pk,
+                        "round": rnd.slug,
+                        "platform": d.application.platform.slug,
+                        "area": d.application.area_name,
+                        "area_group": d.area_key,
+                        "kind": d.kind,
+                        "outcome": d.outcome,
+                        "requested_amount": _money(d.application.requested_amount),
+                        "granted_amount": _money(d.granted_amount),
+                        "motivation": d.motivation,
+                        "published_at": _iso(d.published_at),
+                        "supersedes": d.supersedes_id or "",
+                    }
+                    for key in CRITERIA:
+                        row[f"mean_{key}"] = _mean(means.get(key))
+                    rows.append(row)
+    return iter(sorted(rows, key=lambda r: r["id"]))
 
 
 def _grants_queryset():
-    return (
-        Budget.objects.select_related("platform", "round", "decision__application")
-        .prefetch_related("decision__application__buurten")
-        .annotate(spent=data._spent_subquery(account__budget=OuterRef("pk")))
-        .order_by("id")
-    )
+    return books.grants_with_spent()
 
 
 def grant_rows():
@@ -196,21 +193,8 @@ def grant_rows():
 
 
 def transaction_rows():
-    """budgets.services.public_transactions() when it has the agreed shape, else our own query;
-    either way a private payee's name is scrubbed from every row (belt and braces)."""
-    columns = [f for f, _d in FIELDS["entries"]]
-    try:
-        from budgets.services import public_transactions as theirs
-    except ImportError:
-        return data.public_transactions()
-    rows = iter(theirs())
-    first = next(rows, None)
-    if first is None:
-        return iter(())
-    if not isinstance(first, dict) or not all(c in first for c in columns):
-        return data.public_transactions()
-    private = data.private_payees()
-    return (data.scrub_row(row, private) for row in itertools.chain([first], rows))
+    """Every public ledger entry, private payees scrubbed (budgets.selectors)."""
+    return books.public_transactions()
 
 
 ROWS = {

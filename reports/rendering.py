@@ -21,9 +21,6 @@ TEMPLATES = {
 }
 
 
-MAX_ROWS = 5000  # a public report never needs more rows; beyond this it fails cleanly
-
-
 class ReportTooLarge(Exception):
     """The report would be too big to render safely."""
 
@@ -38,7 +35,7 @@ def report_context(kind: str, key: str) -> dict:
         slug, year = parse_platform_key(key)
         platform = get_object_or_404(Platform, slug=slug)
         rows = platform.activities.filter(start_date__year=year).count()
-        if rows > getattr(settings, "REPORTS_MAX_ROWS", MAX_ROWS):
+        if rows > settings.REPORTS_MAX_ROWS:
             raise ReportTooLarge(rows)
         context = data.platform_year(platform, year)
         context["chart"] = bar_chart(

@@ -47,8 +47,8 @@ from budgets.services.payments import create_batch, debtor_config, export_batch_
 
 
 def public_transactions():
-    """Rows for /open-data/transactions.csv (see budgets.reporting.public_transactions)."""
-    from budgets.reporting import public_transactions as rows
+    """Rows for /open-data/transactions.csv (see budgets.selectors.public_transactions)."""
+    from budgets.selectors import public_transactions as rows
 
     return rows()
 

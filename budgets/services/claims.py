@@ -7,11 +7,10 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from schwifty import IBAN
@@ -19,13 +18,13 @@ from schwifty.exceptions import SchwiftyException
 
 from accounts.roles import is_support
 from audit.services import record
+from budgets import permissions
 from budgets.models import (
     Budget,
     BudgetLine,
     ExpenseClaim,
     Receipt,
 )
-from budgets.money import format_money
 from budgets.services.ledger import (
     ZERO,
     PeriodClosedError,
@@ -34,7 +33,8 @@ from budgets.services.ledger import (
     lock_timeout,
     money,
 )
-from platforms.models import Membership
+from buurtplatform.emails import absolute_url, send_templated_email
+from buurtplatform.formatting import format_money
 
 # --- expense claims ---------------------------------------------------------------------
 
@@ -79,10 +79,6 @@ def validate_iban(value: str) -> str:
         raise ValidationError(_("Dit is geen geldig IBAN-nummer."), code="iban") from exc
 
 
-def _is_member(user, platform) -> bool:
-    return Membership.objects.filter(platform=platform, user=user).exists()
-
-
 def _save_receipts(claim: ExpenseClaim, receipts) -> None:
     for upload in receipts or []:
         receipt = Receipt(
@@ -113,7 +109,7 @@ def submit_claim(
     receipts=(),
 ) -> ExpenseClaim:
     """A platform member submits an expense claim with receipts (or a signed statement)."""
-    if not _is_member(by, budget.platform):
+    if not permissions.can_submit_claim(by, budget):
         raise ValidationError(_("Alleen leden van het platform kunnen declareren."))
     if budget_line.budget_id != budget.pk:
         raise ValidationError(_("Deze begrotingspost hoort niet bij dit budget."))
@@ -184,9 +180,9 @@ def resubmit_claim(
 def _require_reviewer(claim: ExpenseClaim, by) -> None:
     if not is_support(by):
         raise PermissionDenied
-    if claim.submitted_by_id == by.pk:
+    if not permissions.can_review_claim(by, claim):
         raise ValidationError(
-            _("Vier ogen: u kunt uw eigen declaratie niet beoordelen."), code="four_eyes"
+            _("Vier ogen: je kunt je eigen declaratie niet beoordelen."), code="four_eyes"
         )
 
 
@@ -198,15 +194,22 @@ def _locked_claim(claim: ExpenseClaim) -> tuple[Budget, ExpenseClaim]:
     return budget, claim
 
 
-def _notify(claim: ExpenseClaim, subject: str, body: str) -> None:
-    email = claim.submitted_by.email
-    transaction.on_commit(
-        lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [email], fail_silently=True)
+def _notify(claim: ExpenseClaim, *_legacy_texts: str) -> None:
+    """Tell the submitter about the claim's new status, after commit. The text comes from
+    budgets/email/claim_status_subject.txt/_body.txt for ``claim.status``; positional texts
+    (the old inline subject and body, still passed by payments.py) are ignored."""
+    with translation.override("nl"):
+        link = absolute_url(reverse("budgets:claim_detail", args=[claim.pk]))
+        amount = format_money(claim.amount)
+    send_templated_email(
+        to=[claim.submitted_by.email],
+        template="budgets/email/claim_status",
+        context={"claim": claim, "status": claim.status, "amount": amount, "link": link},
     )
 
 
 def _claim_url(claim: ExpenseClaim) -> str:
-    base = getattr(settings, "SITE_URL", "") or ""
+    base = settings.SITE_URL
     return base.rstrip("/") + reverse("budgets:claim_detail", args=[claim.pk])
 
 
@@ -257,12 +260,7 @@ def approve_claim(
         obj=claim,
         data={"amount": str(claim.amount), "override_reason": claim.override_reason},
     )
-    _notify(
-        claim,
-        _("Uw declaratie is goedgekeurd"),
-        _("Uw declaratie ‘%(d)s’ van %(a)s is goedgekeurd en wordt binnenkort betaald.\n%(url)s")
-        % {"d": claim.description, "a": format_money(claim.amount), "url": _claim_url(claim)},
-    )
+    _notify(claim)
     return claim
 
 
@@ -285,12 +283,7 @@ def reject_claim(*, claim: ExpenseClaim, by, reason: str) -> ExpenseClaim:
         raise ValidationError(_("Geef een reden voor de afwijzing."))
     claim = _review_with_message(claim, by, ExpenseClaim.Status.REJECTED, reason)
     record(actor=by, action="budgets.claim.rejected", obj=claim, data={"reason": reason})
-    _notify(
-        claim,
-        _("Uw declaratie is afgewezen"),
-        _("Uw declaratie ‘%(d)s’ is afgewezen. Reden: %(r)s\n%(url)s")
-        % {"d": claim.description, "r": claim.review_message, "url": _claim_url(claim)},
-    )
+    _notify(claim)
     return claim
 
 
@@ -301,10 +294,5 @@ def request_claim_changes(*, claim: ExpenseClaim, by, message: str) -> ExpenseCl
         raise ValidationError(_("Schrijf wat er aangepast moet worden."))
     claim = _review_with_message(claim, by, ExpenseClaim.Status.CHANGES_REQUESTED, message)
     record(actor=by, action="budgets.claim.changes_requested", obj=claim, data={"message": message})
-    _notify(
-        claim,
-        _("Uw declaratie moet worden aangepast"),
-        _("Bij uw declaratie ‘%(d)s’ vraagt de ondersteuning om een aanpassing: %(m)s\n%(url)s")
-        % {"d": claim.description, "m": claim.review_message, "url": _claim_url(claim)},
-    )
+    _notify(claim)
     return claim

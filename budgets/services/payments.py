@@ -23,7 +23,6 @@ from budgets.models import (
     PaymentBatch,
     Transaction,
 )
-from budgets.money import format_money
 from budgets.permissions import can_pay_batch
 from budgets.services.claims import _notify, _transition
 from budgets.services.ledger import (
@@ -33,6 +32,7 @@ from budgets.services.ledger import (
     lock_timeout,
     post_transaction,
 )
+from buurtplatform.formatting import format_money
 
 # --- payment batches --------------------------------------------------------------------
 
@@ -67,9 +67,9 @@ def create_batch(*, claims: Iterable[ExpenseClaim], by) -> PaymentBatch:
 
 def debtor_config() -> dict:
     return {
-        "name": getattr(settings, "SEPA_DEBTOR_NAME", "Ondersteuningsorganisatie Zuidoost"),
-        "IBAN": getattr(settings, "SEPA_DEBTOR_IBAN", "NL91ABNA0417164300"),
-        "BIC": getattr(settings, "SEPA_DEBTOR_BIC", "ABNANL2A"),
+        "name": settings.SEPA_DEBTOR_NAME,
+        "IBAN": settings.SEPA_DEBTOR_IBAN,
+        "BIC": settings.SEPA_DEBTOR_BIC,
         "batch": True,
         "currency": "EUR",
     }

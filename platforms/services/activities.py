@@ -139,7 +139,7 @@ def request_partner_confirmation(
     _audit(actor=by, action="platforms.confirmation.requested", obj=activity)
     from platforms.tasks import send_confirmation_request_email
 
-    transaction.on_commit(lambda: send_confirmation_request_email.delay(confirmation.pk, token))
+    send_confirmation_request_email(confirmation, token)  # rendered now, delivered after commit
     return confirmation
 
 

@@ -47,7 +47,7 @@ def invite_member(*, platform: Platform, email: str, role: str, by) -> Invitatio
     _audit(actor=by, action="platforms.invitation.sent", obj=platform, data={"role": role})
     from platforms.tasks import send_invitation_email
 
-    transaction.on_commit(lambda: send_invitation_email.delay(invitation.pk, token))
+    send_invitation_email(invitation, token)  # rendered now, delivered after commit
     return invitation
 
 

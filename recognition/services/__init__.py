@@ -2,6 +2,7 @@
 
 Every state change is guarded by a table of allowed transitions and writes the audit trail in
 the same transaction. Split by sub-domain; import from here (`from recognition import services`).
+What pages and reports read (deadlines, conflicts, score statistics) is in recognition.selectors.
 """
 
 from recognition.services.applications import (  # noqa: F401
@@ -32,14 +33,8 @@ from recognition.services.common import (  # noqa: F401
     _now,
 )
 from recognition.services.conflicts import (  # noqa: F401
-    can_chair,
-    conflicted_member_ids,
-    declaration_for,
     declare_conflict,
-    is_member_of_applicant,
     pin_conflict,
-    remember_conflicts,
-    sync_automatic_conflicts,
 )
 from recognition.services.decisions import (  # noqa: F401
     _apply_outcome,
@@ -51,11 +46,10 @@ from recognition.services.decisions import (  # noqa: F401
     answer_objection,
     change_recognition,
     expire_recognitions,
-    latest_in_chain,
     lodge_objection,
-    objection_deadline,
     publish_round,
     record_decision,
+    sync_platform_recognition,
 )
 from recognition.services.rounds import (  # noqa: F401
     EDITABLE_ROUND_FIELDS,
@@ -64,25 +58,13 @@ from recognition.services.rounds import (  # noqa: F401
     conclude_round,
     create_round,
     current_criteria_version,
-    is_before_deadline,
     open_round,
     reopen_assessment,
-    scoring_open,
     start_assessment,
-    undecided_applications,
     update_round,
 )
 from recognition.services.scoring import (  # noqa: F401
-    _median,
     _require_may_score,
-    _table,
-    area_groups,
-    area_key,
-    counting_sheets,
-    group_of,
-    has_submitted,
     save_scores,
-    score_table,
-    score_tables,
     submit_scoresheet,
 )

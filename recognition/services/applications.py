@@ -10,7 +10,8 @@ from django.db.models import Sum
 from django.utils.translation import gettext as _
 
 from audit.services import record
-from platforms.models import Membership, Platform
+from platforms.models import Platform
+from platforms.selectors import is_coordinator
 from recognition.models import (
     Application,
     ApplicationRevision,
@@ -20,6 +21,7 @@ from recognition.models import (
     PlanLine,
     Round,
 )
+from recognition.selectors import is_before_deadline
 from recognition.services.common import (
     APPLICATION_TRANSITIONS,
     AS,
@@ -28,15 +30,12 @@ from recognition.services.common import (
     _check_transition,
     _now,
 )
-from recognition.services.rounds import is_before_deadline
 
 # --- applications -----------------------------------------------------------------------------
 
 
 def _require_coordinator(platform: Platform, user) -> None:
-    if not Membership.objects.filter(
-        platform=platform, user=user, role=Membership.Role.COORDINATOR
-    ).exists():
+    if not is_coordinator(user, platform):
         raise ValidationError(_("Alleen coördinatoren van het platform kunnen dit doen."))
 
 

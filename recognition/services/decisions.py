@@ -7,7 +7,6 @@ import datetime
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
@@ -16,6 +15,7 @@ from django.utils.translation import gettext as _
 from accounts.roles import is_admin
 from audit.services import record
 from platforms.models import Membership, Platform
+from recognition import permissions
 from recognition.models import (
     Application,
     CriterionMotivation,
@@ -23,6 +23,16 @@ from recognition.models import (
     Objection,
     Recognition,
     Round,
+)
+from recognition.selectors import (
+    area_key,
+    counting_sheets,
+    group_of,
+    latest_in_chain,
+    objection_deadline,
+    recognised_until_of,
+    recognition_status_of,
+    undecided_applications,
 )
 from recognition.services.applications import _require_coordinator
 from recognition.services.common import (
@@ -34,9 +44,7 @@ from recognition.services.common import (
     _check_transition,
     _now,
 )
-from recognition.services.conflicts import can_chair, conflicted_member_ids
-from recognition.services.rounds import _move_round, undecided_applications
-from recognition.services.scoring import area_key, counting_sheets, group_of
+from recognition.services.rounds import _move_round
 
 # --- decisions --------------------------------------------------------------------------------
 
@@ -64,9 +72,9 @@ def record_decision(
 ) -> Decision:
     """The chair records (or replaces) the pending decision on one application."""
     rnd = Round.objects.select_for_update().get(pk=application.round_id)
-    if not can_chair(by, rnd):
+    if not permissions.can_chair(by, rnd):
         raise ValidationError(_("Alleen de voorzitter legt besluiten vast."))
-    if by.pk in conflicted_member_ids(application):
+    if permissions.is_conflicted(by, application):
         raise ValidationError(_("U heeft een belang bij deze aanvraag en besluit niet mee."))
     if rnd.status != RS.ASSESSMENT:
         raise ValidationError(_("Besluiten kan alleen tijdens de beoordeling."))
@@ -148,6 +156,19 @@ def add_months(day: datetime.date, months: int) -> datetime.date:
     return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
+def sync_platform_recognition(platform: Platform, *, on: datetime.date | None = None) -> bool:
+    """Write the platform's stored recognition status and end date from its recognitions
+    (recognition.selectors): the only writer of that copy. Returns whether it changed."""
+    status = recognition_status_of(platform, on=on)
+    until = recognised_until_of(platform)
+    if (platform.recognition_status, platform.recognised_until) == (status, until):
+        return False
+    platform.recognition_status = status
+    platform.recognised_until = until
+    platform.save(update_fields=["recognition_status", "recognised_until", "updated_at"])
+    return True
+
+
 def _apply_outcome(decision: Decision, by) -> None:
     """Set application, platform status and recognition for a decision being published."""
     app = decision.application
@@ -163,32 +184,18 @@ def _apply_outcome(decision: Decision, by) -> None:
         Recognition.objects.create(
             platform=platform, decision=decision, valid_from=start, valid_until=until
         )
-        platform.recognition_status = Platform.RecognitionStatus.RECOGNISED
-        platform.recognised_until = until
-        platform.save(update_fields=["recognition_status", "recognised_until"])
     elif decision.supersedes_id:
         # An outcome that no longer grants ends the recognition of the superseded decision.
         old = Recognition.objects.filter(decision=decision.supersedes).first()
-        status_map = {
-            Decision.Outcome.SUSPENDED: (
-                Recognition.Status.SUSPENDED,
-                Platform.RecognitionStatus.SUSPENDED,
-            ),
-            Decision.Outcome.WITHDRAWN: (
-                Recognition.Status.WITHDRAWN,
-                Platform.RecognitionStatus.WITHDRAWN,
-            ),
-            Decision.Outcome.NOT_GRANTED: (
-                Recognition.Status.WITHDRAWN,
-                Platform.RecognitionStatus.NOT_RECOGNISED,
-            ),
-        }
-        rec_status, plat_status = status_map[decision.outcome]
+        rec_status = {
+            Decision.Outcome.SUSPENDED: Recognition.Status.SUSPENDED,
+            Decision.Outcome.WITHDRAWN: Recognition.Status.WITHDRAWN,
+            Decision.Outcome.NOT_GRANTED: Recognition.Status.WITHDRAWN,
+        }[decision.outcome]
         if old is not None:
             old.status = rec_status
             old.save(update_fields=["status"])
-        platform.recognition_status = plat_status
-        platform.save(update_fields=["recognition_status"])
+    sync_platform_recognition(platform)
     record(
         actor=by,
         action="recognition.platform.status_changed",
@@ -210,27 +217,40 @@ def _mail_outcome(decision: Decision) -> None:
     recipients = sorted(set(recipients))
     if not recipients:
         return
-    subject = _("Besluit over uw aanvraag in %(round)s") % {"round": app.round.title}
-    body = _(
-        "Besluit: %(outcome)s\nToegekend bedrag: € %(amount)s\n\nMotivering:\n%(motivation)s\n\n"
-        "Het volledige besluit: %(url)s\nBinnen %(weeks)s weken kunt u bezwaar maken via de site."
-    ) % {
-        "outcome": decision.get_outcome_display(),
-        "amount": decision.granted_amount,
-        "motivation": decision.motivation,
-        "url": app.round.get_absolute_url() + "besluit/",
-        "weeks": app.round.objection_weeks,
-    }
-    send_mail(subject, body, None, recipients)
+    from django.urls import reverse
+    from django.utils import translation
+    from django.utils.formats import number_format
+
+    from buurtplatform.emails import absolute_url, send_templated_email
+
+    with translation.override("nl"):
+        amount = number_format(
+            decision.granted_amount, decimal_pos=2, use_l10n=True, force_grouping=True
+        )
+        link = absolute_url(reverse("recognition:round_decision", args=[app.round.slug]))
+    send_templated_email(
+        to=recipients,
+        template="recognition/email/decision_outcome",
+        context={
+            "decision": decision,
+            "application": app,
+            "round": app.round,
+            "platform": app.platform,
+            "amount": f"€ {amount}",
+            "link": link,
+            "weeks": app.round.objection_weeks,
+        },
+    )
 
 
 @transaction.atomic
 def publish_round(*, round: Round, by) -> Round:
-    """Publish every pending decision of the round at once; book grants; mail applicants."""
-    from budgets.services import book_grant
+    """Publish every pending decision of the round at once and mail the applicants.
 
+    Booking the grants is not recognition's business: workflows.decisions.publish_round
+    publishes and books in one transaction (the use case that spans both apps)."""
     rnd = Round.objects.select_for_update().get(pk=round.pk)
-    if not can_chair(by, rnd):
+    if not permissions.can_chair(by, rnd):
         raise ValidationError(_("Alleen de voorzitter publiceert de ronde."))
     if rnd.status != RS.DECIDED:
         raise ValidationError(_("Alleen een besloten ronde kan worden gepubliceerd."))
@@ -251,8 +271,6 @@ def publish_round(*, round: Round, by) -> Round:
         decision.published_at = now
         decision.save(update_fields=["status", "published_at"])
         _apply_outcome(decision, by)
-        if decision.outcome == Decision.Outcome.GRANTED:
-            book_grant(decision=decision, by=by)
         record(
             actor=by,
             action="recognition.decision.published",
@@ -269,20 +287,6 @@ def publish_round(*, round: Round, by) -> Round:
 
 
 # --- after publication: objections, corrections, suspension, withdrawal ----------------------
-
-
-def latest_in_chain(decision: Decision) -> Decision:
-    while True:
-        nxt = Decision.objects.filter(supersedes=decision).first()
-        if nxt is None:
-            return decision
-        decision = nxt
-
-
-def objection_deadline(decision: Decision) -> datetime.datetime | None:
-    if decision.published_at is None:
-        return None
-    return decision.published_at + datetime.timedelta(weeks=decision.round.objection_weeks)
 
 
 @transaction.atomic
@@ -350,7 +354,7 @@ def answer_objection(
 ) -> Decision:
     """The commission answers an objection with a new decision that supersedes the old one."""
     obj = Objection.objects.select_for_update().get(pk=objection.pk)
-    if not can_chair(by, obj.decision.round):
+    if not permissions.can_chair(by, obj.decision.round):
         raise ValidationError(_("Alleen de voorzitter beantwoordt bezwaren."))
     if obj.status != Objection.Status.OPEN:
         raise ValidationError(_("Dit bezwaar is al beantwoord."))
@@ -366,10 +370,6 @@ def answer_objection(
         granted_amount=amount,
         motivation=motivation,
     )
-    if outcome == Decision.Outcome.GRANTED and old.outcome != Decision.Outcome.GRANTED:
-        from budgets.services import book_grant
-
-        book_grant(decision=decision, by=by)
     obj.status = Objection.Status.ANSWERED
     obj.answer = decision
     obj.save(update_fields=["status", "answer"])
@@ -418,16 +418,16 @@ def change_recognition(*, recognition: Recognition, by, outcome: str, motivation
 
 @transaction.atomic
 def expire_recognitions(*, today: datetime.date | None = None) -> int:
-    """Mark platforms whose recognition period has ended as expired (run daily)."""
+    """Platforms whose recognition period has ended become expired (run daily): the stored
+    status follows the recognitions, through the same function every decision uses."""
     today = today or timezone.localdate()
-    expired = list(
-        Platform.objects.select_for_update().filter(
-            recognition_status=Platform.RecognitionStatus.RECOGNISED, recognised_until__lt=today
-        )
-    )
-    for platform in expired:
-        platform.recognition_status = Platform.RecognitionStatus.EXPIRED
-        platform.save(update_fields=["recognition_status"])
+    expired = 0
+    for platform in Platform.objects.select_for_update().filter(
+        recognition_status=Platform.RecognitionStatus.RECOGNISED, recognised_until__lt=today
+    ):
+        if not sync_platform_recognition(platform, on=today):
+            continue
+        expired += 1
         record(
             actor=None,
             action="recognition.platform.expired",
@@ -435,4 +435,4 @@ def expire_recognitions(*, today: datetime.date | None = None) -> int:
             data={"recognised_until": platform.recognised_until.isoformat()},
             visibility=PUBLIC,
         )
-    return len(expired)
+    return expired

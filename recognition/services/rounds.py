@@ -9,13 +9,12 @@ from django.utils.translation import gettext as _
 from accounts.roles import is_admin
 from audit.services import record
 from recognition.models import (
-    Application,
     CriteriaVersion,
     Criterion,
-    Decision,
     Round,
 )
-from recognition.services.common import AS, PUBLIC, ROUND_TRANSITIONS, RS, _check_transition, _now
+from recognition.selectors import undecided_applications
+from recognition.services.common import PUBLIC, ROUND_TRANSITIONS, RS, _check_transition, _now
 
 # --- criteria and rounds ----------------------------------------------------------------------
 
@@ -127,10 +126,7 @@ def start_assessment(*, round: Round, by) -> Round:
     rnd = Round.objects.select_for_update().get(pk=round.pk)
     if rnd.status == RS.OPEN and _now() < rnd.application_deadline:
         raise ValidationError(_("De beoordeling kan pas beginnen na de deadline voor aanvragen."))
-    from recognition.services.conflicts import sync_automatic_conflicts  # conflicts needs rounds
-
     _move_round(rnd, RS.ASSESSMENT, by)
-    sync_automatic_conflicts(round=rnd)
     return rnd
 
 
@@ -151,21 +147,3 @@ def conclude_round(*, round: Round, by) -> Round:
 def reopen_assessment(*, round: Round, by) -> Round:
     rnd = Round.objects.select_for_update().get(pk=round.pk)
     return _move_round(rnd, RS.ASSESSMENT, by)
-
-
-def undecided_applications(rnd: Round) -> list[Application]:
-    apps = rnd.applications.filter(status=AS.SUBMITTED).select_related("platform")
-    decided = set(
-        Decision.objects.filter(round=rnd, kind=Decision.Kind.ROUND).values_list(
-            "application_id", flat=True
-        )
-    )
-    return [a for a in apps if a.pk not in decided]
-
-
-def is_before_deadline(rnd: Round) -> bool:
-    return _now() < rnd.application_deadline
-
-
-def scoring_open(rnd: Round) -> bool:
-    return rnd.status == RS.ASSESSMENT and _now() >= rnd.application_deadline

@@ -1,4 +1,4 @@
-"""Blind scoring and the comparison of competing applications per area."""
+"""Blind scoring: draft scores and the submitted, locked score sheet."""
 
 from __future__ import annotations
 
@@ -8,20 +8,10 @@ from django.utils.translation import gettext as _
 
 from accounts.roles import is_commission
 from audit.services import record
-from platforms.models import Membership
-from recognition.models import (
-    Application,
-    ConflictDeclaration,
-    Criterion,
-    Round,
-    Score,
-    Scoresheet,
-)
+from recognition import permissions
+from recognition.models import Application, Score, Scoresheet
+from recognition.selectors import declaration_for, scoring_open
 from recognition.services.common import AS, COMMISSION, _now
-from recognition.services.conflicts import conflicted_member_ids, declaration_for
-from recognition.services.rounds import scoring_open
-
-# --- blind scoring ----------------------------------------------------------------------------
 
 
 def _require_may_score(application: Application, member) -> None:
@@ -34,7 +24,7 @@ def _require_may_score(application: Application, member) -> None:
     decl = declaration_for(member, application)
     if decl is None:
         raise ValidationError(_("Verklaar eerst of u een belang heeft."))
-    if decl.has_conflict or member.pk in conflicted_member_ids(application):
+    if decl.has_conflict or permissions.is_conflicted(member, application):
         raise ValidationError(_("U heeft een belang bij deze aanvraag en beoordeelt haar niet."))
 
 
@@ -105,155 +95,3 @@ def submit_scoresheet(*, application: Application, member) -> Scoresheet:
         visibility=COMMISSION,
     )
     return sheet
-
-
-def has_submitted(member, application: Application) -> bool:
-    return Scoresheet.objects.filter(
-        application=application, member=member, status=Scoresheet.Status.SUBMITTED
-    ).exists()
-
-
-def counting_sheets(application: Application):
-    """Submitted scoresheets of non-conflicted members: these count for quorum and comparison."""
-    excluded = conflicted_member_ids(application)
-    return [
-        s
-        for s in application.scoresheets.filter(status=Scoresheet.Status.SUBMITTED)
-        .select_related("member", "revision")
-        .prefetch_related("scores")
-        if s.member_id not in excluded
-    ]
-
-
-# --- comparison -------------------------------------------------------------------------------
-
-
-def area_groups(rnd: Round, *, statuses=None) -> list[list[Application]]:
-    """Applications whose buurten overlap form one competing group (connected components)."""
-    statuses = statuses or [AS.SUBMITTED, AS.GRANTED, AS.NOT_GRANTED]
-    apps = list(
-        rnd.applications.filter(status__in=statuses)
-        .select_related("platform")
-        .prefetch_related("buurten")
-        .order_by("platform__name")
-    )
-    parent = {a.pk: a.pk for a in apps}
-
-    def find(x):
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    by_buurt: dict[int, int] = {}
-    for a in apps:
-        for b in a.buurten.all():
-            if b.pk in by_buurt:
-                parent[find(a.pk)] = find(by_buurt[b.pk])
-            else:
-                by_buurt[b.pk] = a.pk
-    groups: dict[int, list[Application]] = {}
-    for a in apps:
-        groups.setdefault(find(a.pk), []).append(a)
-    return sorted(groups.values(), key=lambda g: g[0].platform.name)
-
-
-def area_key(group: list[Application]) -> str:
-    return "-".join(str(pk) for pk in sorted(a.pk for a in group))
-
-
-def group_of(application: Application) -> list[Application]:
-    for group in area_groups(application.round):
-        if any(a.pk == application.pk for a in group):
-            return group
-    return [application]
-
-
-def _median(values: list[int]) -> float | None:
-    if not values:
-        return None
-    s = sorted(values)
-    n = len(s)
-    return float(s[n // 2]) if n % 2 else (s[n // 2 - 1] + s[n // 2]) / 2
-
-
-def score_table(application: Application) -> dict:
-    """Per criterion: each counting member's score, median, mean, spread and a discuss flag."""
-    return score_tables([application])[application.pk]
-
-
-def score_tables(applications: list[Application]) -> dict[int, dict]:
-    """score_table for several applications of one round in a constant number of queries."""
-    if not applications:
-        return {}
-    app_ids = [a.pk for a in applications]
-    criteria = list(Criterion.objects.filter(version_id=applications[0].round.criteria_version_id))
-    conflicts: dict[int, list[ConflictDeclaration]] = {}
-    for decl in ConflictDeclaration.objects.filter(
-        application_id__in=app_ids, has_conflict=True
-    ).select_related("member"):
-        conflicts.setdefault(decl.application_id, []).append(decl)
-    members: dict[int, set[int]] = {}
-    for platform_id, user_id in Membership.objects.filter(
-        platform_id__in=[a.platform_id for a in applications]
-    ).values_list("platform_id", "user_id"):
-        members.setdefault(platform_id, set()).add(user_id)
-    sheets: dict[int, list[Scoresheet]] = {}
-    for sheet in (
-        Scoresheet.objects.filter(application_id__in=app_ids, status=Scoresheet.Status.SUBMITTED)
-        .select_related("member")
-        .prefetch_related("scores")
-        .order_by("member__name", "pk")
-    ):
-        sheets.setdefault(sheet.application_id, []).append(sheet)
-    tables = {}
-    for app in applications:
-        excluded = {d.member_id for d in conflicts.get(app.pk, [])} | members.get(
-            app.platform_id, set()
-        )
-        counting = [s for s in sheets.get(app.pk, []) if s.member_id not in excluded]
-        tables[app.pk] = _table(app, criteria, counting, conflicts.get(app.pk, []))
-    return tables
-
-
-def _table(app: Application, criteria, sheets, recusals) -> dict:
-    rows = []
-    total_median = 0.0
-    total_mean = 0.0
-    by_sheet = [{sc.criterion_id: sc for sc in sheet.scores.all()} for sheet in sheets]
-    for criterion in criteria:
-        member_scores = []
-        for sheet, scores in zip(sheets, by_sheet, strict=True):
-            sc = scores.get(criterion.pk)
-            member_scores.append(
-                {
-                    "member": sheet.member,
-                    "value": sc.value if sc else None,
-                    "comment": sc.comment if sc else "",
-                }
-            )
-        values = [m["value"] for m in member_scores if m["value"] is not None]
-        median = _median(values)
-        mean = round(sum(values) / len(values), 2) if values else None
-        spread = (max(values) - min(values)) if values else None
-        total_median += median or 0
-        total_mean += mean or 0
-        rows.append(
-            {
-                "criterion": criterion,
-                "scores": member_scores,
-                "median": median,
-                "mean": mean,
-                "spread": spread,
-                "discuss": spread is not None and spread >= 2,
-            }
-        )
-    return {
-        "application": app,
-        "members": [s.member for s in sheets],
-        "rows": rows,
-        "total_median": total_median,
-        "total_mean": round(total_mean, 2),
-        "count": len(sheets),
-        "recusals": recusals,
-    }

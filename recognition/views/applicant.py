@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from buurtplatform.uploads import private_file_response
 from platforms.models import Membership, Platform
 from recognition import permissions as perms
-from recognition import services
+from recognition import selectors, services
 from recognition.forms import ApplicationForm, ObjectionForm, PlanLineForm, StatementForm
 from recognition.models import Application, Round
 
@@ -35,7 +35,7 @@ def application_list(request: HttpRequest) -> HttpResponse:
     can_start = [
         (rnd, m.platform)
         for rnd in open_rounds
-        if services.is_before_deadline(rnd)
+        if selectors.is_before_deadline(rnd)
         for m in memberships
         if m.role == Membership.Role.COORDINATOR and (rnd.pk, m.platform_id) not in existing
     ]
@@ -247,5 +247,5 @@ def objection_create(request: HttpRequest, decision: int) -> HttpResponse:
     return render(
         request,
         "recognition/objection_create.html",
-        {"decision": dec, "form": form, "deadline": services.objection_deadline(dec)},
+        {"decision": dec, "form": form, "deadline": selectors.objection_deadline(dec)},
     )

@@ -2,7 +2,6 @@
 
 from functools import wraps
 
-from allauth.account.decorators import reauthentication_required
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,11 +13,10 @@ from django.views.decorators.http import require_POST
 from accounts.models import User
 from accounts.roles import COMMISSION
 from recognition import permissions as perms
-from recognition import services
+from recognition import selectors, services
 from recognition.forms import (
     ConflictForm,
     DecisionForm,
-    ObjectionAnswerForm,
     PinConflictForm,
     ScoreForm,
 )
@@ -64,8 +62,6 @@ def commission_home(request: HttpRequest) -> HttpResponse:
 def commission_round(request: HttpRequest, slug: str) -> HttpResponse:
     """Progress board: who declared and scored what, never the scores themselves."""
     rnd = perms.get_commission_round_for_user(request.user, slug)
-    if rnd.status == Round.Status.ASSESSMENT:
-        services.sync_automatic_conflicts(round=rnd)
     members = list(User.objects.filter(groups__name=COMMISSION).order_by("name"))
     apps = list(
         rnd.applications.filter(status__in=ASSESSED)
@@ -74,7 +70,7 @@ def commission_round(request: HttpRequest, slug: str) -> HttpResponse:
     )
     board = []
     for app in apps:
-        conflicted = services.conflicted_member_ids(app)
+        conflicted = selectors.conflicted_member_ids(app)
         declared = {d.member_id: d for d in app.conflicts.all()}
         sheets = {s.member_id: s for s in app.scoresheets.all()}
         cells = []
@@ -94,7 +90,7 @@ def commission_round(request: HttpRequest, slug: str) -> HttpResponse:
                 "application": app,
                 "cells": cells,
                 "mine": cells[members.index(request.user)] if request.user in members else None,
-                "counting": len(services.counting_sheets(app)),
+                "counting": len(selectors.counting_sheets(app)),
                 "decision": decision,
                 "can_decide": perms.can_decide(request.user, app),
             }
@@ -107,8 +103,8 @@ def commission_round(request: HttpRequest, slug: str) -> HttpResponse:
             "members": members,
             "board": board,
             "is_chair": perms.can_chair(request.user, rnd),
-            "scoring_open": services.scoring_open(rnd),
-            "undecided": services.undecided_applications(rnd),
+            "scoring_open": selectors.scoring_open(rnd),
+            "undecided": selectors.undecided_applications(rnd),
             "pin_form": PinConflictForm(),
         },
     )
@@ -117,7 +113,7 @@ def commission_round(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 def conflict_declare(request: HttpRequest, pk: int) -> HttpResponse:
     app = perms.get_application_for_commission(request.user, pk, need="declare")
-    decl = services.declaration_for(request.user, app)
+    decl = selectors.declaration_for(request.user, app)
     form = ConflictForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -194,7 +190,7 @@ def application_review(request: HttpRequest, pk: int) -> HttpResponse:
             "sheet": sheet,
             "can_score": perms.can_score(request.user, app),
             "see_scores": see_scores,
-            "table": services.score_table(app) if see_scores else None,
+            "table": selectors.score_table(app) if see_scores else None,
         },
     )
 
@@ -237,11 +233,11 @@ def round_compare(request: HttpRequest, slug: str) -> HttpResponse:
     """Competing applications side by side per criterion; groups the viewer may not see are
     left out (conflict) or held back until the viewer has submitted their own scores."""
     rnd = perms.get_commission_round_for_user(request.user, slug)
-    area_groups = services.area_groups(rnd)
+    area_groups = selectors.competition_groups(rnd)
     applications = [a for group in area_groups for a in group]
     for app in applications:
         app.round = rnd  # one round for all: no query per application
-    services.remember_conflicts(applications)  # the checks below then cost no queries
+    selectors.remember_conflicts(applications)  # the checks below then cost no queries
     groups, visible = [], []
     for group in area_groups:
         if any(perms.is_conflicted(request.user, a) for a in group):
@@ -251,7 +247,7 @@ def round_compare(request: HttpRequest, slug: str) -> HttpResponse:
         else:
             groups.append({"applications": group, "name": None})
             visible += group
-    by_app = services.score_tables(visible)  # one set of queries for the whole round
+    by_app = selectors.score_tables(visible)  # one set of queries for the whole round
     for entry in groups:
         if "name" not in entry:
             continue
@@ -308,28 +304,14 @@ def decision_record(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "recognition/decision_record.html",
-        {"application": app, "form": form, "table": services.score_table(app)},
+        {"application": app, "form": form, "table": selectors.score_table(app)},
     )
-
-
-def _chair_only(view):
-    """Check chairmanship before asking for re-authentication: outsiders get a plain 403."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, slug: str, *args, **kwargs):
-        rnd = perms.get_commission_round_for_user(request.user, slug)
-        if not perms.can_chair(request.user, rnd):
-            raise PermissionDenied
-        return view(request, slug, *args, **kwargs)
-
-    return wrapper
 
 
 @login_required
 @require_POST
-@_chair_only
 def round_conclude(request: HttpRequest, slug: str) -> HttpResponse:
-    rnd = perms.get_commission_round_for_user(request.user, slug)
+    rnd = perms.get_round_for_chair(request.user, slug)
     try:
         services.conclude_round(round=rnd, by=request.user)
     except ValidationError as exc:
@@ -343,50 +325,10 @@ def round_conclude(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_POST
-@_chair_only
 def round_reopen(request: HttpRequest, slug: str) -> HttpResponse:
-    rnd = perms.get_commission_round_for_user(request.user, slug)
+    rnd = perms.get_round_for_chair(request.user, slug)
     try:
         services.reopen_assessment(round=rnd, by=request.user)
     except ValidationError as exc:
         _error(request, exc)
     return redirect("recognition:commission_round", slug=rnd.slug)
-
-
-@login_required
-@_chair_only
-@reauthentication_required
-def round_publish(request: HttpRequest, slug: str) -> HttpResponse:
-    rnd = perms.get_commission_round_for_user(request.user, slug)
-    if request.method != "POST":
-        return render(request, "recognition/round_publish.html", {"round": rnd})
-    try:
-        services.publish_round(round=rnd, by=request.user)
-    except ValidationError as exc:
-        _error(request, exc)
-        return redirect("recognition:commission_round", slug=rnd.slug)
-    messages.success(request, _("De ronde is gepubliceerd."))
-    return redirect("recognition:round_decision", slug=rnd.slug)
-
-
-@login_required
-def objection_answer(request: HttpRequest, pk: int) -> HttpResponse:
-    objection = perms.get_objection_for_chair(request.user, pk)
-    form = ObjectionAnswerForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.answer_objection(
-                objection=objection,
-                by=request.user,
-                outcome=form.cleaned_data["outcome"],
-                granted_amount=form.cleaned_data["granted_amount"] or 0,
-                motivation=form.cleaned_data["motivation"],
-            )
-        except ValidationError as exc:
-            _error(request, exc)
-        else:
-            messages.success(request, _("Het bezwaar is beantwoord met een nieuw besluit."))
-            return redirect("recognition:round_decision", slug=objection.decision.round.slug)
-    return render(
-        request, "recognition/objection_answer.html", {"objection": objection, "form": form}
-    )

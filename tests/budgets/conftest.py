@@ -8,7 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from budgets.reporting import ledger_breaches
+from budgets.selectors import ledger_breaches
 from budgets.services import book_grant, submit_claim
 from buurtplatform.uploads import clean_upload
 from tests.budgets.factories import granted_decision

@@ -10,7 +10,6 @@ from django.core.management import call_command
 from django.db import DatabaseError, IntegrityError, connection, transaction
 
 from budgets.models import Account, Budget, Entry, LedgerImmutableError, Transaction, YearClose
-from budgets.money import format_money
 from budgets.services import (
     Line,
     PeriodClosedError,
@@ -24,6 +23,7 @@ from budgets.services import (
     post_transaction,
     reverse_transaction,
 )
+from buurtplatform.formatting import format_money
 from tests.budgets.conftest import make_claim
 
 pytestmark = pytest.mark.django_db
@@ -202,7 +202,9 @@ def test_check_ledger_command_passes_on_a_clean_ledger(budget, capsys):
     assert mail.outbox == []
 
 
-def test_check_ledger_reports_breaches_to_support_staff(budget, support_staff, allow_ledger_breach):
+def test_check_ledger_reports_breaches_to_support_staff(
+    budget, support_staff, allow_ledger_breach, django_capture_on_commit_callbacks
+):
     # Bypass the posting service (as a buggy migration or a hand edit might) to break a rule.
     bad = Transaction.objects.create(
         budget=budget, kind="grant", value_date=datetime.date(2026, 5, 1), description="scheef"
@@ -212,7 +214,8 @@ def test_check_ledger_reports_breaches_to_support_staff(budget, support_staff, a
     )
     from django.core.management.base import CommandError
 
-    with pytest.raises(CommandError):
+    # The mail is sent after commit (immediately in the command's autocommit).
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(CommandError):
         call_command("check_ledger")
     assert len(mail.outbox) == 1
     assert support_staff.email in mail.outbox[0].to
@@ -251,7 +254,7 @@ def test_story_grant_expense_correction_report(
     budget, platform, member, support_staff, support_staff2
 ):
     """Replay a whole story and check every view of the books agrees with the ledger."""
-    from budgets.reporting import platform_ledger_rows, public_budget_summary
+    from budgets.selectors import platform_ledger_rows, public_budget_summary
     from budgets.services import create_batch, pay_batch, public_transactions
 
     claims = [make_claim(budget, member, amount=a) for a in ("100.00", "250.50", "49.50")]

@@ -4,6 +4,7 @@ import xml.etree.ElementTree as ET
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from budgets.models import Budget, ExpenseClaim, PaymentBatch, Transaction
@@ -60,7 +61,7 @@ def test_sepa_file_parses_and_matches_the_claims(approved, support_staff2):
     assert header.find("p:NbOfTxs", NS).text == "2"
     assert Decimal(header.find("p:CtrlSum", NS).text) == Decimal("200.00")
     debtor_iban = root.find(".//p:DbtrAcct/p:Id/p:IBAN", NS).text
-    assert debtor_iban == "NL91ABNA0417164300"
+    assert debtor_iban == settings.SEPA_DEBTOR_IBAN != "NL91ABNA0417164300"
     transfers = root.findall(".//p:CdtTrfTxInf", NS)
     got = {
         t.find("p:CdtrAcct/p:Id/p:IBAN", NS).text: (

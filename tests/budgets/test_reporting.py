@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from budgets.reporting import (
+from budgets.selectors import (
     PUBLIC_COLUMNS,
     plan_vs_actual,
     public_budget_summary,

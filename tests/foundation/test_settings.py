@@ -10,6 +10,13 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 
+# The SEPA debtor production needs (a valid IBAN that is not the well-known example one).
+SEPA_ENV = {
+    "SEPA_DEBTOR_NAME": "Stichting Ondersteuning Zuidoost",
+    "SEPA_DEBTOR_IBAN": "NL38RABO0300000001",
+    "SEPA_DEBTOR_BIC": "RABONL2U",
+}
+
 
 def _settings_value(env: dict, expr: str) -> subprocess.CompletedProcess:
     clean = {
@@ -26,6 +33,7 @@ def _settings_value(env: dict, expr: str) -> subprocess.CompletedProcess:
             "EMAIL_URL",
             "MEDIA_ROOT",
             "DJANGO_SETTINGS_MODULE",
+            *SEPA_ENV,
         }
     }
     clean.update(env)
@@ -76,6 +84,7 @@ def test_production_values_from_environment():
         "REDIS_URL": "redis://:pw@redis.internal:6379/0",
         "EMAIL_URL": "smtp://mailer:secret@smtp.example:587?tls=1",
         "ALLOWED_HOSTS": "buurt.example,www.buurt.example",
+        **SEPA_ENV,
     }
     result = _settings_value(
         env,
@@ -95,7 +104,7 @@ def test_production_values_from_environment():
 
 
 def test_https_only_can_be_switched_off_for_local_production_run():
-    env = {"DEBUG": "0", "SECRET_KEY": "k" * 50, "HTTPS_ONLY": "0"}
+    env = {"DEBUG": "0", "SECRET_KEY": "k" * 50, "HTTPS_ONLY": "0", **SEPA_ENV}
     result = _settings_value(env, "s.SECURE_SSL_REDIRECT, s.SESSION_COOKIE_SECURE")
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout) == [False, False]
@@ -106,3 +115,106 @@ def test_bad_boolean_fails_loudly(value):
     result = _settings_value({"DEBUG": value}, "s.DEBUG")
     assert result.returncode != 0
     assert "DEBUG must be a boolean" in result.stderr
+
+
+PROD = {"DEBUG": "0", "SECRET_KEY": "k" * 50, "HTTPS_ONLY": "0"}
+
+
+@pytest.mark.parametrize("missing", sorted(SEPA_ENV))
+def test_production_refuses_to_start_without_a_sepa_debtor_setting(missing):
+    env = {**PROD, **SEPA_ENV}
+    del env[missing]
+    result = _settings_value(env, "s.DEBUG")
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert f"{missing} must be set" in result.stderr
+
+
+def test_production_names_every_missing_sepa_debtor_setting():
+    result = _settings_value(PROD, "s.DEBUG")
+    assert result.returncode != 0
+    assert "SEPA_DEBTOR_NAME, SEPA_DEBTOR_IBAN, SEPA_DEBTOR_BIC must be set" in result.stderr
+
+
+def test_production_treats_a_blank_sepa_iban_as_missing():
+    result = _settings_value({**PROD, **SEPA_ENV, "SEPA_DEBTOR_IBAN": "  "}, "s.DEBUG")
+    assert result.returncode != 0
+    assert "SEPA_DEBTOR_IBAN must be set" in result.stderr
+
+
+@pytest.mark.parametrize("iban", ["NL91ABNA0417164300", "nl91 abna 0417 1643 00"])
+def test_production_refuses_the_example_iban(iban):
+    result = _settings_value({**PROD, **SEPA_ENV, "SEPA_DEBTOR_IBAN": iban}, "s.DEBUG")
+    assert result.returncode != 0
+    assert "SEPA_DEBTOR_IBAN is the example IBAN" in result.stderr
+
+
+@pytest.mark.parametrize("iban", ["NL39RABO0300000001", "NL38RABO030000000", "not-an-iban"])
+def test_production_refuses_an_invalid_iban(iban):
+    # The first has a wrong checksum, the second a wrong length.
+    result = _settings_value({**PROD, **SEPA_ENV, "SEPA_DEBTOR_IBAN": iban}, "s.DEBUG")
+    assert result.returncode != 0
+    assert "SEPA_DEBTOR_IBAN must be a valid IBAN" in result.stderr
+
+
+@pytest.mark.parametrize("bic", ["RABONL", "RABO-NL2U", "12345678"])
+def test_production_refuses_an_invalid_bic(bic):
+    result = _settings_value({**PROD, **SEPA_ENV, "SEPA_DEBTOR_BIC": bic}, "s.DEBUG")
+    assert result.returncode != 0
+    assert "SEPA_DEBTOR_BIC must be a valid BIC" in result.stderr
+
+
+def test_production_starts_with_a_valid_sepa_debtor():
+    env = {
+        **PROD,
+        **SEPA_ENV,
+        "SEPA_DEBTOR_IBAN": "nl38 rabo 0300 0000 01",
+        "SEPA_DEBTOR_BIC": "rabonl2u",
+    }
+    result = _settings_value(env, "s.SEPA_DEBTOR_NAME, s.SEPA_DEBTOR_IBAN, s.SEPA_DEBTOR_BIC")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == [
+        "Stichting Ondersteuning Zuidoost",
+        "NL38RABO0300000001",
+        "RABONL2U",
+    ]
+
+
+def test_development_has_a_demo_debtor_that_is_not_the_example_iban():
+    from schwifty import BIC, IBAN
+
+    result = _settings_value(
+        {"DEBUG": "1"}, "s.SEPA_DEBTOR_NAME, s.SEPA_DEBTOR_IBAN, s.SEPA_DEBTOR_BIC"
+    )
+    assert result.returncode == 0, result.stderr
+    name, iban, bic = json.loads(result.stdout)
+    assert name
+    assert iban != "NL91ABNA0417164300"
+    assert IBAN(iban).compact == iban
+    assert BIC(bic).compact == bic
+
+
+def test_project_settings_have_defaults_and_come_from_the_environment():
+    env = {
+        "DEBUG": "1",
+        "SITE_NAME": "Buurtplatform Test",
+        "REPORTS_MAX_ROWS": "12",
+        "PUBLIC_PAGE_CACHE_SECONDS": "0",
+    }
+    result = _settings_value(env, "s.SITE_NAME, s.REPORTS_MAX_ROWS, s.PUBLIC_PAGE_CACHE_SECONDS")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == ["Buurtplatform Test", 12, 0]
+    result = _settings_value(
+        {"DEBUG": "1"}, "s.SITE_NAME, s.REPORTS_MAX_ROWS, s.PUBLIC_PAGE_CACHE_SECONDS"
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == ["Buurtplatform Zuidoost", 5000, 300]
+
+
+@pytest.mark.parametrize(
+    "name,value", [("REPORTS_MAX_ROWS", "0"), ("PUBLIC_PAGE_CACHE_SECONDS", "-1")]
+)
+def test_out_of_range_numbers_fail_loudly(name, value):
+    result = _settings_value({"DEBUG": "1", name: value}, "s.DEBUG")
+    assert result.returncode != 0
+    assert f"{name} must be at least" in result.stderr

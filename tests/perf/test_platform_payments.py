@@ -7,7 +7,7 @@ from django.core.cache import cache
 from django.core.management import call_command
 from django.db.models import Count
 
-from budgets.reporting import PUBLIC_PAYMENTS_SHOWN, public_budget_summary
+from budgets.selectors import PUBLIC_PAYMENTS_SHOWN, public_budget_summary
 from platforms.models import Platform
 
 pytestmark = pytest.mark.django_db

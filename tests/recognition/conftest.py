@@ -8,9 +8,10 @@ from django.utils import timezone
 
 from areas.models import Stadsdeel
 from platforms.models import Membership
-from recognition import services
+from recognition import selectors, services
 from recognition.models import Round
 from tests.factories import MembershipFactory, PlatformFactory, UserFactory
+from workflows import decisions as workflows_decisions
 
 
 def make_round(admin, *, slug="ronde-2027", total=Decimal("100000"), max_per_area=None, **kw):
@@ -66,7 +67,7 @@ def complete_application(rnd, platform, coordinator, amount=Decimal("5000")):
 
 
 def score(app, member, value=3, *, submit=True):
-    if services.declaration_for(member, app) is None:
+    if selectors.declaration_for(member, app) is None:
         services.declare_conflict(application=app, by=member, has_conflict=False)
     crit = app.round.criteria_version.criteria.all()
     values = value if isinstance(value, dict) else {c.pk: value for c in crit}
@@ -182,6 +183,6 @@ def decided(scored, admin_user):
 
 @pytest.fixture
 def published(decided, admin_user):
-    services.publish_round(round=decided["round"], by=admin_user)
+    workflows_decisions.publish_round(round=decided["round"], by=admin_user)
     decided["round"].refresh_from_db()
     return decided

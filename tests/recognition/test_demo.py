@@ -1,6 +1,7 @@
 import pytest
 
-from recognition.models import Application, ConflictDeclaration, Decision, Round
+from accounts.models import User
+from recognition.models import Application, Decision, Round
 
 pytestmark = pytest.mark.django_db
 
@@ -29,13 +30,15 @@ def test_demo_seed_is_idempotent_and_complete():
         "holendrecht-samen",
         "venserpolder-vooruit",
     }
-    assert ConflictDeclaration.objects.filter(
-        application__platform__slug="k-buurt-verbindt",
-        member__email="commissie3@example.org",
-        has_conflict=True,
-    ).exists()
+    from recognition.selectors import is_conflicted
+
+    member = User.objects.get(email="commissie3@example.org")
+    rival = Application.objects.get(round=published, platform__slug="k-buurt-verbindt")
+    assert is_conflicted(member, rival)  # a member of that platform: derived, not stored
     draft = Application.objects.get(round__slug="buurtbudgetten-2027")
     assert draft.status == "draft" and draft.created_by.email == "coordinator@example.org"
+    from budgets import demo as budgets_demo
     from budgets.models import Budget
 
+    budgets_demo.seed()  # the books are the budgets app's step of the demo
     assert Budget.objects.filter(round=published).count() == 4

@@ -8,7 +8,6 @@ from django.utils import timezone
 from buurtplatform.celery import app
 from platforms.models import Platform
 from recognition.tasks import expire_recognitions_task
-from tests.factories import PlatformFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -20,11 +19,20 @@ def test_expiry_task_is_in_the_beat_schedule():
     assert "budgets.tasks.check_ledger_task" in tasks
 
 
-def test_expiry_task_expires_an_ended_recognition():
-    platform = PlatformFactory(
-        recognition_status=Platform.RecognitionStatus.RECOGNISED,
-        recognised_until=timezone.localdate() - datetime.timedelta(days=1),
-    )
+def test_expiry_task_expires_an_ended_recognition(published):
+    from recognition.models import Recognition
+    from recognition.selectors import recognition_status_of
+    from recognition.services import sync_platform_recognition
+
+    platform = published["a"].platform
+    platform.refresh_from_db()
+    assert platform.recognition_status == Platform.RecognitionStatus.RECOGNISED
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    Recognition.objects.filter(platform=platform).update(valid_until=yesterday)
+    # The stored copy lags until the nightly task: it must follow the recognitions.
+    Platform.objects.filter(pk=platform.pk).update(recognised_until=yesterday)
     expire_recognitions_task.delay()
     platform.refresh_from_db()
     assert platform.recognition_status == Platform.RecognitionStatus.EXPIRED
+    assert recognition_status_of(platform) == platform.recognition_status
+    assert not sync_platform_recognition(platform)  # nothing left to bring in line

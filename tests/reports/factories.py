@@ -151,7 +151,8 @@ def book_budget(decision: Decision, lines: list[tuple[str, str, Decimal]]) -> Bu
         budget,
         Transaction.Kind.GRANT,
         f"Toekenning {budget.platform.name}",
-        [(budget_acc, "credit", budget.granted_amount), (source, "debit", budget.granted_amount)],
+        # As budgets.services.book_grant books it: the budget account is debited.
+        [(budget_acc, "debit", budget.granted_amount), (source, "credit", budget.granted_amount)],
         decision=decision,
     )
     return budget

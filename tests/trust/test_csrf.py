@@ -58,7 +58,7 @@ def test_anonymous_posts_without_token_are_refused(url_name, data):
     "url_name,data",
     [
         ("account_logout", {}),
-        ("accounts:account_delete", {"confirm": "on"}),
+        ("workflows:account_delete", {"confirm": "on"}),
         ("accounts:role_grant", {"email": "x@example.org", "role": "commissie"}),
         ("account_change_password", {}),
     ],

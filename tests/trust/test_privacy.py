@@ -9,13 +9,13 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from accounts.models import User
-from accounts.services import DELETED_NAME, delete_account, export_personal_data
 from audit.models import AuditEntry
 from budgets.models import Entry, ExpenseClaim, Transaction
 from budgets.services import book_grant
 from platforms.models import Endorsement, Membership
 from tests.budgets.factories import ApplicationFactory, granted_decision
 from tests.factories import PASSWORD, ActivityFactory, MembershipFactory, UserFactory
+from workflows.privacy import DELETED_NAME, delete_account, export_personal_data
 
 pytestmark = pytest.mark.django_db
 
@@ -48,7 +48,7 @@ def busy_resident(platform, other_platform, coordinator, admin_user):
 def test_privacy_page_is_plain_language_in_both_languages(client):
     nl = client.get(reverse("privacy")).content.decode()
     assert "Wat we bewaren" in nl and "Jouw rechten" in nl
-    assert reverse("accounts:data_export") in nl and reverse("accounts:account_delete") in nl
+    assert reverse("workflows:data_export") in nl and reverse("workflows:account_delete") in nl
     en = client.get("/en/privacy/").content.decode()
     assert "What we keep" in en and "Your rights" in en
 
@@ -69,10 +69,10 @@ def test_export_holds_only_the_persons_own_data(busy_resident, member, platform)
 
 def test_download_needs_recent_login_and_gives_json(client_for, busy_resident):
     c = client_for(busy_resident)
-    response = c.get(reverse("accounts:data_export"))
+    response = c.get(reverse("workflows:data_export"))
     assert response.status_code == 302 and "reauthenticate" in response["Location"]
     c.post(reverse("account_reauthenticate"), {"password": PASSWORD})
-    response = c.get(reverse("accounts:data_export"))
+    response = c.get(reverse("workflows:data_export"))
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/json")
     assert "attachment" in response["Content-Disposition"]
@@ -80,7 +80,7 @@ def test_download_needs_recent_login_and_gives_json(client_for, busy_resident):
 
 
 def test_anonymous_cannot_download_or_delete(client):
-    for name in ("accounts:data_export", "accounts:account_delete"):
+    for name in ("workflows:data_export", "workflows:account_delete"):
         response = client.get(reverse(name))
         assert response.status_code == 302
         assert response["Location"].startswith(reverse("account_login"))
@@ -131,7 +131,7 @@ def test_delete_view_needs_reauthentication_after_300_seconds(client_for, busy_r
     c = client_for(busy_resident)
     c.post(reverse("account_reauthenticate"), {"password": PASSWORD})
     age_authentication(c, 301)
-    response = c.post(reverse("accounts:account_delete"), {"confirm": "on"})
+    response = c.post(reverse("workflows:account_delete"), {"confirm": "on"})
     assert response.status_code == 302 and "reauthenticate" in response["Location"]
     assert User.objects.get(pk=busy_resident.pk).is_active
 
@@ -140,10 +140,10 @@ def test_delete_view_deletes_and_logs_out(client_for, busy_resident):
     other_device = client_for(busy_resident)
     c = client_for(busy_resident)
     c.post(reverse("account_reauthenticate"), {"password": PASSWORD})
-    assert c.get(reverse("accounts:account_delete")).status_code == 200
-    assert c.post(reverse("accounts:account_delete"), {}).status_code == 200  # not confirmed
+    assert c.get(reverse("workflows:account_delete")).status_code == 200
+    assert c.post(reverse("workflows:account_delete"), {}).status_code == 200  # not confirmed
     assert User.objects.get(pk=busy_resident.pk).is_active
-    response = c.post(reverse("accounts:account_delete"), {"confirm": "on"})
+    response = c.post(reverse("workflows:account_delete"), {"confirm": "on"})
     assert response.status_code == 302
     assert not User.objects.get(pk=busy_resident.pk).is_active
     assert "_auth_user_id" not in c.session
@@ -157,8 +157,8 @@ def test_delete_view_deletes_and_logs_out(client_for, busy_resident):
 def test_delete_view_explains_the_last_coordinator_refusal(client_for, coordinator, platform):
     c = client_for(coordinator)
     c.post(reverse("account_reauthenticate"), {"password": PASSWORD})
-    html = c.get(reverse("accounts:account_delete")).content.decode()
+    html = c.get(reverse("workflows:account_delete")).content.decode()
     assert "enige coördinator" in html and platform.name in html
-    response = c.post(reverse("accounts:account_delete"), {"confirm": "on"})
+    response = c.post(reverse("workflows:account_delete"), {"confirm": "on"})
     assert response.status_code == 200
     assert User.objects.get(pk=coordinator.pk).is_active

@@ -9,13 +9,14 @@ import sys
 
 import pytest
 
-from tests.foundation.test_settings import ROOT, _settings_value
+from tests.foundation.test_settings import ROOT, SEPA_ENV, _settings_value
 
 PROD_ENV = {
     "DEBUG": "0",
     "SECRET_KEY": secrets.token_urlsafe(64),
     "ALLOWED_HOSTS": "buurt.example",
     "HTTPS_ONLY": "1",
+    **SEPA_ENV,
 }
 
 

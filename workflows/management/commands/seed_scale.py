@@ -268,7 +268,7 @@ class Command(BaseCommand):
         return members + extra
 
     def make_rounds(self, platforms: list[Platform]) -> list:
-        from recognition import services
+        from recognition import selectors, services
         from recognition.models import (
             Application,
             ApplicationRevision,
@@ -445,10 +445,10 @@ class Command(BaseCommand):
             rnd.refresh_from_db()
             published = datetime.datetime(year - 1, 12, 15, 10, tzinfo=tz)
             decisions = []
-            for group in services.area_groups(rnd):
+            for group in selectors.competition_groups(rnd):
                 ranked = sorted(group, key=lambda a: -sum(means[a.pk]) / max(1, len(means[a.pk])))
                 winners = {a.pk for a in ranked[: max(1, len(ranked) // 3)]}
-                key = services.area_key(group)[:200]
+                key = selectors.area_key(group)[:200]
                 for a in group:
                     won = a.pk in winners
                     decisions.append(

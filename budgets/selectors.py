@@ -1,11 +1,18 @@
-"""Read side of the books: plan versus actual, summaries, exports, the ledger check.
+"""The read side of budgets: plan versus actual, budget summaries (per platform, round, year
+and district), public transactions with payee scrubbing, the ledger export and its check.
+
+Pages, PDF reports, open data and e-mails all use these functions; "spent" is what the books
+say (debits minus credits on a budget's expense accounts), so a reversal lowers it again.
 
 Every amount is summed by the database (aggregate/annotate), never by loading entries.
 """
 
 from __future__ import annotations
 
+import re
+from collections import defaultdict
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import (
@@ -200,6 +207,144 @@ def public_budget_summary(platform) -> list[dict]:
     ]
 
 
+def budgets_for_year(year: int):
+    """Budgets of a year with platform, decision, area buurten and spent (3 queries)."""
+    return (
+        Budget.objects.filter(year=year)
+        .select_related("platform", "round", "decision__application")
+        .prefetch_related("decision__application__buurten")
+        .annotate(
+            spent=_signed_subquery(
+                account__budget=OuterRef("pk"), account__kind=Account.Kind.EXPENSE
+            )
+        )
+        .order_by("platform__name", "id")
+    )
+
+
+def grants_with_spent():
+    """Every budget (one per grant) with what the books say was spent, for the open data."""
+    return (
+        Budget.objects.select_related("platform", "round", "decision__application")
+        .prefetch_related("decision__application__buurten")
+        .annotate(
+            spent=_signed_subquery(
+                account__budget=OuterRef("pk"), account__kind=Account.Kind.EXPENSE
+            )
+        )
+        .order_by("id")
+    )
+
+
+def budget_years() -> list[int]:
+    """Years with a budget or a published round, newest first."""
+    from recognition.models import Round
+
+    years = set(Budget.objects.values_list("year", flat=True).distinct())
+    years |= set(
+        Round.objects.filter(status=Round.Status.PUBLISHED)
+        .values_list("budget_year", flat=True)
+        .distinct()
+    )
+    return sorted(years, reverse=True)
+
+
+@dataclass
+class SummaryRow:
+    label: str
+    code: str = ""
+    granted: Decimal = ZERO
+    spent: Decimal = ZERO
+    url: str = ""
+    platforms: list[str] = field(default_factory=list)
+
+    @property
+    def remaining(self) -> Decimal:
+        return self.granted - self.spent
+
+
+def split_cents(amount: Decimal, parts: int) -> list[Decimal]:
+    """Split an amount over parts in cents; the first parts take the leftover cents."""
+    cents = int((amount * 100).to_integral_value())
+    base, extra = divmod(cents, parts)
+    return [Decimal(base + (1 if i < extra else 0)) / 100 for i in range(parts)]
+
+
+def district_overview(year: int) -> dict:
+    """Budget, granted, spent and remaining for a year, per platform and per buurt
+    (/transparantie/ and the district year PDF)."""
+    from recognition.models import Round
+
+    district_budget = Round.objects.filter(
+        budget_year=year, status=Round.Status.PUBLISHED
+    ).aggregate(total=Coalesce(Sum("total_budget"), Value(ZERO), output_field=DEC))["total"]
+    per_platform: dict[int, SummaryRow] = {}
+    per_buurt: dict[str, SummaryRow] = {}
+    for budget in budgets_for_year(year):
+        p = budget.platform
+        row = per_platform.setdefault(p.pk, SummaryRow(label=p.name, code=p.slug))
+        row.granted += budget.granted_amount
+        row.spent += budget.spent
+        buurten = sorted(budget.decision.application.buurten.all(), key=lambda b: b.code)
+        if not buurten:
+            continue
+        # A grant covers the platform's whole area; spread it evenly over its buurten.
+        for b, g, sp in zip(
+            buurten,
+            split_cents(budget.granted_amount, len(buurten)),
+            split_cents(budget.spent, len(buurten)),
+            strict=True,
+        ):
+            brow = per_buurt.setdefault(b.code, SummaryRow(label=b.name, code=b.code))
+            brow.granted += g
+            brow.spent += sp
+            if p.name not in brow.platforms:
+                brow.platforms.append(p.name)
+    platforms = sorted(per_platform.values(), key=lambda r: r.label)
+    buurten = sorted(per_buurt.values(), key=lambda r: r.code)
+    granted = sum((r.granted for r in platforms), ZERO)
+    spent = sum((r.spent for r in platforms), ZERO)
+    return {
+        "year": year,
+        "district_budget": district_budget,
+        "granted": granted,
+        "spent": spent,
+        "remaining": granted - spent,
+        "unallocated": district_budget - granted,
+        "platforms": platforms,
+        "buurten": buurten,
+    }
+
+
+def platform_year_budgets(platform, year: int) -> dict:
+    """A platform's budgets of one year with plan versus actual per line and the totals
+    (the platform year PDF): granted, planned, spent, remaining, spent per category."""
+    budgets = list(
+        Budget.objects.filter(platform=platform, year=year)
+        .select_related("round", "decision")
+        .prefetch_related(Prefetch("lines", queryset=_plan_lines()))
+        .order_by("id")
+    )
+    by_category: dict[str, Decimal] = defaultdict(lambda: ZERO)
+    planned = spent = granted = ZERO
+    for budget in budgets:
+        granted += budget.granted_amount
+        for line in budget.lines.all():
+            line.difference = line.remaining
+            by_category[line.category] += line.spent
+            planned += line.planned_amount
+            spent += line.spent
+    return {
+        "budgets": budgets,
+        "categories": sorted(by_category.items()),
+        "planned": planned,
+        "spent": spent,
+        "granted": granted,
+        "remaining": granted - spent,
+        "difference": planned - spent,
+    }
+
+
 # The public platform page lists the newest payments of each budget; all of them are in the
 # open data (transactions.csv). A platform year can hold thousands of payments.
 PUBLIC_PAYMENTS_SHOWN = 50
@@ -231,10 +376,11 @@ def _newest_public_payments(budgets: list[Budget]) -> tuple[dict[int, list[dict]
 
 
 def _public_payment(claim: ExpenseClaim) -> dict:
+    private = None if claim.payee_is_organisation else claim.payee_name
     return {
         "date": claim.expense_date,
         "line": claim.budget_line,
-        "description": claim.description,
+        "description": scrub_private_payee(claim.description, private),
         "payee": claim.public_payee,
         "amount": claim.amount,
     }
@@ -252,15 +398,25 @@ def public_payments(budget: Budget) -> Iterator[dict]:
 # --- exports ------------------------------------------------------------------------------
 
 PUBLIC_COLUMNS = ["transaction_id", "date", "platform", "account", "debit", "credit", "description"]
+PRIVATE_PAYEE = "particulier"
+
+
+def scrub_private_payee(text: str, payee_name: str | None) -> str:
+    """The one privacy rule for public text about a payment: a private payee's name becomes
+    "particulier" (pages, PDFs and open data all call this)."""
+    name = (payee_name or "").strip()
+    if not name or not text:
+        return text
+    return re.sub(re.escape(name), PRIVATE_PAYEE, text, flags=re.IGNORECASE)
 
 
 def public_transactions() -> Iterator[dict]:
-    """Every ledger entry of the public budgets, one row per entry, for /open-data/.
+    """Every ledger entry of the public budgets, one row per entry, for /open-data/ and the
+    transparency pages.
 
     Columns: transaction_id,date,platform,account,debit,credit,description. The description is
-    the transaction's public description: payments name the payee only if it is an
-    organisation ("particulier" otherwise); private descriptions, IBANs and notes never appear.
-    One query (iterator), constant regardless of size.
+    the transaction's public description with a private payee's name scrubbed; private
+    descriptions, IBANs and notes never appear. One query (iterator), constant in size.
     """
     rows = (
         Entry.objects.filter(transaction__budget__decision__status=Decision.Status.PUBLISHED)
@@ -274,17 +430,22 @@ def public_transactions() -> Iterator[dict]:
             "side",
             "amount",
             "transaction__description",
+            "transaction__claim__payee_is_organisation",
+            "transaction__claim__payee_name",
         )
     )
-    for tx_id, date, platform, code, name, side, amount, description in rows.iterator():
+    for tx_id, date, platform, code, name, side, amount, description, org, payee in rows.iterator(
+        chunk_size=2000
+    ):
+        private = None if org or org is None else payee
         yield {
             "transaction_id": tx_id,
             "date": date.isoformat(),
             "platform": platform,
-            "account": f"{code} {name}",
+            "account": scrub_private_payee(f"{code} {name}", private),
             "debit": f"{amount:.2f}" if side == Entry.Side.DEBIT else "",
             "credit": f"{amount:.2f}" if side == Entry.Side.CREDIT else "",
-            "description": description,
+            "description": scrub_private_payee(description, private),
         }
 
 

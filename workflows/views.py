@@ -1,0 +1,99 @@
+"""Views of the use cases that span apps: publishing a round (and booking its grants),
+answering an objection, a person's own data. Guarded by the owning app's permission getters."""
+
+from __future__ import annotations
+
+import json
+
+from allauth.account.decorators import reauthentication_required
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from accounts.forms import AccountDeleteForm
+from recognition import permissions as recognition_perms
+from recognition.forms import ObjectionAnswerForm
+from workflows import decisions, privacy
+
+
+def _error(request: HttpRequest, exc: ValidationError) -> None:
+    for msg in exc.messages:
+        messages.error(request, msg)
+
+
+@login_required
+def round_publish(request: HttpRequest, slug: str) -> HttpResponse:
+    # The chair check comes before re-authentication: outsiders get a plain 403.
+    rnd = recognition_perms.get_round_for_chair(request.user, slug)
+    return _round_publish_confirmed(request, rnd)
+
+
+@reauthentication_required
+def _round_publish_confirmed(request: HttpRequest, rnd) -> HttpResponse:
+    if request.method != "POST":
+        return render(request, "recognition/round_publish.html", {"round": rnd})
+    try:
+        decisions.publish_round(round=rnd, by=request.user)
+    except ValidationError as exc:
+        _error(request, exc)
+        return redirect("recognition:commission_round", slug=rnd.slug)
+    messages.success(request, _("De ronde is gepubliceerd."))
+    return redirect("recognition:round_decision", slug=rnd.slug)
+
+
+@login_required
+def objection_answer(request: HttpRequest, pk: int) -> HttpResponse:
+    objection = recognition_perms.get_objection_for_chair(request.user, pk)
+    form = ObjectionAnswerForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            decisions.answer_objection(
+                objection=objection,
+                by=request.user,
+                outcome=form.cleaned_data["outcome"],
+                granted_amount=form.cleaned_data["granted_amount"] or 0,
+                motivation=form.cleaned_data["motivation"],
+            )
+        except ValidationError as exc:
+            _error(request, exc)
+        else:
+            messages.success(request, _("Het bezwaar is beantwoord met een nieuw besluit."))
+            return redirect("recognition:round_decision", slug=objection.decision.round.slug)
+    return render(
+        request, "recognition/objection_answer.html", {"objection": objection, "form": form}
+    )
+
+
+@login_required
+@reauthentication_required
+def data_export(request: HttpRequest) -> HttpResponse:
+    """Download everything we hold about you as JSON (AVG: right of access and portability)."""
+    data = privacy.export_personal_data(user=request.user)
+    response = HttpResponse(
+        json.dumps(data, ensure_ascii=False, indent=2),
+        content_type="application/json; charset=utf-8",
+    )
+    response["Content-Disposition"] = 'attachment; filename="mijn-gegevens.json"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@reauthentication_required
+def account_delete(request: HttpRequest) -> HttpResponse:
+    form = AccountDeleteForm(request.POST or None)
+    blocking = privacy.platforms_blocking_deletion(user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            privacy.delete_account(user=request.user, by=request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            logout(request)
+            messages.success(request, _("Je account is verwijderd. Bedankt voor je inzet."))
+            return redirect("home")
+    return render(request, "accounts/account_delete.html", {"form": form, "blocking": blocking})

@@ -1,5 +1,3 @@
-from functools import wraps
-
 from allauth.account.decorators import reauthentication_required
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -11,7 +9,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.forms import RoleForm
 from accounts.models import User
-from accounts.permissions import require_role_manager
+from accounts.permissions import can_manage_roles, require_role_manager, role_required
 from accounts.roles import ROLES
 from accounts.services import grant_role, revoke_role
 
@@ -28,20 +26,9 @@ def role_list(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/role_list.html", {"people": people, "form": RoleForm()})
 
 
-def _role_manager_only(view):
-    """Check the role before asking for re-authentication, so outsiders get a plain 403."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs):
-        require_role_manager(request.user)
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
 @login_required
 @require_POST
-@_role_manager_only
+@role_required(can_manage_roles)
 @reauthentication_required
 def role_grant(request: HttpRequest) -> HttpResponse:
     return _change_role(request, grant=True)
@@ -49,7 +36,7 @@ def role_grant(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-@_role_manager_only
+@role_required(can_manage_roles)
 @reauthentication_required
 def role_revoke(request: HttpRequest) -> HttpResponse:
     return _change_role(request, grant=False)

@@ -1,5 +1,4 @@
-from django.core.exceptions import PermissionDenied
-
+from accounts.permissions import require
 from accounts.roles import is_admin
 
 
@@ -8,5 +7,4 @@ def can_view_audit_log(user) -> bool:
 
 
 def require_audit_reader(user) -> None:
-    if not can_view_audit_log(user):
-        raise PermissionDenied
+    require(can_view_audit_log(user))

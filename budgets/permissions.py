@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from accounts.permissions import require
 from accounts.roles import is_admin, is_support
 from budgets.models import Budget, ExpenseClaim, PaymentBatch, Receipt, Transaction
 from platforms.models import Platform
@@ -84,8 +85,7 @@ def can_pay_batch(user, batch: PaymentBatch) -> bool:
 
 
 def require_administration(user) -> None:
-    if not can_administer(user):
-        raise PermissionDenied
+    require(can_administer(user))
 
 
 def get_platform_books_for_user(user, slug: str) -> Platform:

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 from django.db.models import (
     Case,
@@ -23,6 +24,7 @@ from django.db.models import (
     OuterRef,
     Prefetch,
     Q,
+    QuerySet,
     Subquery,
     Sum,
     Value,
@@ -33,8 +35,36 @@ from django.db.models.functions import Coalesce, RowNumber
 from django.utils.translation import gettext as _
 
 from budgets.models import Account, Budget, BudgetLine, Entry, ExpenseClaim, Transaction
-from platforms.models import Activity
-from recognition.models import Decision
+from platforms.models import Activity, Platform
+from recognition.models import Decision, Round
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+    # What annotate() and Prefetch(to_attr=...) below add to the instances.
+    class _Spent(TypedDict):
+        spent: Decimal
+
+    class _LineTotals(TypedDict):
+        spent: Decimal
+        remaining: Decimal
+
+    class _BudgetTotals(TypedDict):
+        spent: Decimal
+        remaining: Decimal
+        closed: int
+
+    LineWithTotals = WithAnnotations[BudgetLine, _LineTotals]
+
+    class _BudgetPlan(TypedDict):
+        spent: Decimal
+        remaining: Decimal
+        closed: int
+        plan_lines: list[LineWithTotals]
+
+    BudgetWithSpent = WithAnnotations[Budget, _Spent]
+    BudgetWithTotals = WithAnnotations[Budget, _BudgetTotals]
+    BudgetWithPlan = WithAnnotations[Budget, _BudgetPlan]
 
 ZERO = Decimal("0.00")
 # SQLite sums decimals as floats; any real difference in cents is at least half a cent.
@@ -48,7 +78,7 @@ SIGNED = Case(
 )
 
 
-def _signed_subquery(**filters) -> Coalesce:
+def _signed_subquery(**filters: Any) -> Coalesce:
     """Debit minus credit of the entries matching filters (with OuterRef), as a subquery."""
     sub = (
         Entry.objects.filter(**filters)
@@ -71,7 +101,7 @@ def _line_spent() -> Coalesce:
     return Coalesce(Subquery(sub, output_field=DEC), Value(ZERO), output_field=DEC)
 
 
-def budgets_with_totals(qs=None):
+def budgets_with_totals(qs: QuerySet[Budget] | None = None) -> QuerySet[BudgetWithTotals]:
     """Budgets annotated with spent and remaining (from the ledger) in one query."""
     qs = qs if qs is not None else Budget.objects.all()
     return qs.select_related("platform", "round", "round__district").annotate(
@@ -83,7 +113,7 @@ def budgets_with_totals(qs=None):
     )
 
 
-def plan_vs_actual(budget: Budget):
+def plan_vs_actual(budget: Budget) -> QuerySet[LineWithTotals]:
     """The budget's lines with planned, spent, remaining and the activities the money served."""
     return (
         BudgetLine.objects.filter(budget=budget)
@@ -106,7 +136,7 @@ def plan_vs_actual(budget: Budget):
     )
 
 
-def line_activities(line) -> list[Activity]:
+def line_activities(line: BudgetLine) -> list[Activity]:
     seen: dict[int, Activity] = {}
     for claim in getattr(line, "paid_claims", []):
         for activity in claim.activities.all():
@@ -114,7 +144,7 @@ def line_activities(line) -> list[Activity]:
     return sorted(seen.values(), key=lambda a: a.start_date)
 
 
-def _plan_lines():
+def _plan_lines() -> QuerySet[LineWithTotals]:
     return (
         BudgetLine.objects.annotate(spent=_line_spent())
         .annotate(remaining=F("planned_amount") - F("spent"))
@@ -142,10 +172,12 @@ def _attach_line_activities(lines: list[BudgetLine]) -> None:
     for line_id, activity_id in pairs:
         per_line.setdefault(line_id, []).append(activities[activity_id])
     for line in lines:
-        line.activity_list = sorted(per_line.get(line.pk, []), key=lambda a: (a.start_date, a.pk))
+        line.activity_list = sorted(  # type: ignore[attr-defined]  # read by the templates
+            per_line.get(line.pk, []), key=lambda a: (a.start_date, a.pk)
+        )
 
 
-def platform_budgets(platform, *, public_only: bool = False):
+def platform_budgets(platform: Platform, *, public_only: bool = False) -> list[BudgetWithPlan]:
     """A platform's budgets with totals and lines (plan versus actual), newest year first.
 
     A constant number of queries, however many budgets, lines and claims."""
@@ -161,7 +193,7 @@ def platform_budgets(platform, *, public_only: bool = False):
     return budgets
 
 
-def round_summary(round_obj) -> dict:
+def round_summary(round_obj: Round) -> dict[str, Any]:
     """Per round (and its district): granted, spent and remaining, computed by the database."""
     budgets = list(
         budgets_with_totals(Budget.objects.filter(round=round_obj)).order_by("platform__name")
@@ -185,7 +217,7 @@ def round_summary(round_obj) -> dict:
     }
 
 
-def public_budget_summary(platform) -> list[dict]:
+def public_budget_summary(platform: Platform) -> list[dict[str, Any]]:
     """For the public platform page: per budget granted, spent per line and remaining.
 
     Contains no payee names at all; organisations may be named on the spending list below.
@@ -207,7 +239,7 @@ def public_budget_summary(platform) -> list[dict]:
     ]
 
 
-def budgets_for_year(year: int):
+def budgets_for_year(year: int) -> QuerySet[BudgetWithSpent]:
     """Budgets of a year with platform, decision, area buurten and spent (3 queries)."""
     return (
         Budget.objects.filter(year=year)
@@ -222,7 +254,7 @@ def budgets_for_year(year: int):
     )
 
 
-def grants_with_spent():
+def grants_with_spent() -> QuerySet[BudgetWithSpent]:
     """Every budget (one per grant) with what the books say was spent, for the open data."""
     return (
         Budget.objects.select_related("platform", "round", "decision__application")
@@ -270,7 +302,7 @@ def split_cents(amount: Decimal, parts: int) -> list[Decimal]:
     return [Decimal(base + (1 if i < extra else 0)) / 100 for i in range(parts)]
 
 
-def district_overview(year: int) -> dict:
+def district_overview(year: int) -> dict[str, Any]:
     """Budget, granted, spent and remaining for a year, per platform and per buurt
     (/transparantie/ and the district year PDF)."""
     from recognition.models import Round
@@ -301,7 +333,7 @@ def district_overview(year: int) -> dict:
             if p.name not in brow.platforms:
                 brow.platforms.append(p.name)
     platforms = sorted(per_platform.values(), key=lambda r: r.label)
-    buurten = sorted(per_buurt.values(), key=lambda r: r.code)
+    buurt_rows = sorted(per_buurt.values(), key=lambda r: r.code)
     granted = sum((r.granted for r in platforms), ZERO)
     spent = sum((r.spent for r in platforms), ZERO)
     return {
@@ -312,11 +344,11 @@ def district_overview(year: int) -> dict:
         "remaining": granted - spent,
         "unallocated": district_budget - granted,
         "platforms": platforms,
-        "buurten": buurten,
+        "buurten": buurt_rows,
     }
 
 
-def platform_year_budgets(platform, year: int) -> dict:
+def platform_year_budgets(platform: Platform, year: int) -> dict[str, Any]:
     """A platform's budgets of one year with plan versus actual per line and the totals
     (the platform year PDF): granted, planned, spent, remaining, spent per category."""
     budgets = list(
@@ -329,8 +361,9 @@ def platform_year_budgets(platform, year: int) -> dict:
     planned = spent = granted = ZERO
     for budget in budgets:
         granted += budget.granted_amount
-        for line in budget.lines.all():
-            line.difference = line.remaining
+        # Prefetched with _plan_lines(), which annotates spent and remaining.
+        for line in cast("QuerySet[LineWithTotals]", budget.lines.all()):
+            line.difference = line.remaining  # type: ignore[attr-defined]  # for the year PDF
             by_category[line.category] += line.spent
             planned += line.planned_amount
             spent += line.spent
@@ -350,7 +383,9 @@ def platform_year_budgets(platform, year: int) -> dict:
 PUBLIC_PAYMENTS_SHOWN = 50
 
 
-def _newest_public_payments(budgets: list[Budget]) -> tuple[dict[int, list[dict]], dict[int, int]]:
+def _newest_public_payments(
+    budgets: Sequence[Budget],
+) -> tuple[dict[int, list[dict]], dict[int, int]]:
     """Per budget its newest PUBLIC_PAYMENTS_SHOWN paid claims (oldest first) and the number
     of paid claims: two queries for any number of budgets."""
     paid = ExpenseClaim.objects.filter(budget__in=budgets, status=ExpenseClaim.Status.PAID)
@@ -467,7 +502,7 @@ LEDGER_COLUMNS = [
 ]
 
 
-def platform_ledger_rows(platform) -> Iterator[list]:
+def platform_ledger_rows(platform: Platform) -> Iterator[list[Any]]:
     """A platform's full ledger for its accountant (includes private descriptions)."""
     rows = (
         Entry.objects.filter(transaction__budget__platform=platform)
@@ -549,23 +584,23 @@ def ledger_breaches() -> list[str]:
         .values("transaction_id", "transaction__reverses_id", "account_id")
         .annotate(total=Sum(SIGNED))
     )
-    originals = {
+    originals: dict[tuple[int | None, int], Decimal] = {
         (row["transaction_id"], row["account_id"]): row["total"]
         for row in Entry.objects.filter(transaction__reversed_by__isnull=False)
         .values("transaction_id", "account_id")
         .annotate(total=Sum(SIGNED))
     }
-    for row in mismatched:
+    for rev in mismatched:
         if (
             abs(
-                originals.get((row["transaction__reverses_id"], row["account_id"]), ZERO)
-                + row["total"]
+                originals.get((rev["transaction__reverses_id"], rev["account_id"]), ZERO)
+                + rev["total"]
             )
             >= HALF_CENT
         ):
             breaches.append(
                 _("Correctie %(pk)s is niet het spiegelbeeld van boeking %(o)s.")
-                % {"pk": row["transaction_id"], "o": row["transaction__reverses_id"]}
+                % {"pk": rev["transaction_id"], "o": rev["transaction__reverses_id"]}
             )
     live_payments = (
         ExpenseClaim.objects.filter(status=ExpenseClaim.Status.PAID)

@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.permissions import role_required
 from budgets import permissions as perms
 from budgets import selectors as reporting
 from budgets import services
@@ -28,14 +29,9 @@ from budgets.forms import (
     YearCloseForm,
 )
 from budgets.models import Budget, ExpenseClaim, PaymentBatch, Transaction
+from buurtplatform.feedback import show_errors
 from buurtplatform.uploads import private_file_response
 from recognition.models import Round
-
-
-def _errors(request: HttpRequest, exc: ValidationError) -> None:
-    for message in exc.messages:
-        messages.error(request, message)
-
 
 # --- platform side ---------------------------------------------------------------------------
 
@@ -84,7 +80,7 @@ def claim_create(request: HttpRequest, slug: str, budget_pk: int) -> HttpRespons
                 receipts=data["receipts"],
             )
         except ValidationError as exc:
-            _errors(request, exc)
+            show_errors(request, exc)
         else:
             messages.success(request, _("Uw declaratie is ingediend."))
             return redirect("budgets:claim_detail", claim.pk)
@@ -123,7 +119,7 @@ def claim_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 claim=claim, by=request.user, fields=data, activities=activities, receipts=receipts
             )
         except ValidationError as exc:
-            _errors(request, exc)
+            show_errors(request, exc)
         else:
             messages.success(request, _("Uw declaratie is opnieuw ingediend."))
             return redirect("budgets:claim_detail", claim.pk)
@@ -180,19 +176,8 @@ def _busy_means_retry(view):
     return wrapper
 
 
-def _support_only(view):
-    """Check the role before anything else (and before asking for re-authentication)."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs):
-        perms.require_administration(request.user)
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
 @login_required
-@_support_only
+@role_required(perms.can_administer)
 def admin_queue(request: HttpRequest) -> HttpResponse:
     base = ExpenseClaim.objects.select_related("budget__platform", "submitted_by").annotate(
         n_receipts=Count("receipts")
@@ -212,7 +197,7 @@ def admin_queue(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@_support_only
+@role_required(perms.can_administer)
 def claim_review(request: HttpRequest, pk: int) -> HttpResponse:
     claim = perms.get_claim_for_review(request.user, pk)
     budget = reporting.budgets_with_totals(Budget.objects.filter(pk=claim.budget_id)).get()
@@ -241,7 +226,7 @@ def _review_action(request: HttpRequest, pk: int, form_class, action) -> HttpRes
     try:
         action(claim, form.cleaned_data)
     except ValidationError as exc:
-        _errors(request, exc)
+        show_errors(request, exc)
         status = 409 if getattr(exc, "code", "") in ("insufficient_budget",) else None
         if status:
             response = claim_review(request, claim.pk)
@@ -253,7 +238,7 @@ def _review_action(request: HttpRequest, pk: int, form_class, action) -> HttpRes
 
 @login_required
 @require_POST
-@_support_only
+@role_required(perms.can_administer)
 @_busy_means_retry
 def claim_approve(request: HttpRequest, pk: int) -> HttpResponse:
     def act(claim, data):
@@ -270,7 +255,7 @@ def claim_approve(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-@_support_only
+@role_required(perms.can_administer)
 @_busy_means_retry
 def claim_reject(request: HttpRequest, pk: int) -> HttpResponse:
     def act(claim, data):
@@ -282,7 +267,7 @@ def claim_reject(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-@_support_only
+@role_required(perms.can_administer)
 @_busy_means_retry
 def claim_request_changes(request: HttpRequest, pk: int) -> HttpResponse:
     def act(claim, data):
@@ -293,7 +278,7 @@ def claim_request_changes(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@_support_only
+@role_required(perms.can_administer)
 def batch_list(request: HttpRequest) -> HttpResponse:
     batches = PaymentBatch.objects.annotate(n=Count("claims")).order_by("-created_at")
     return render(request, "budgets/batch_list.html", {"batches": batches, "form": BatchForm()})
@@ -301,7 +286,7 @@ def batch_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-@_support_only
+@role_required(perms.can_administer)
 @_busy_means_retry
 def batch_create(request: HttpRequest) -> HttpResponse:
     form = BatchForm(request.POST)
@@ -311,14 +296,14 @@ def batch_create(request: HttpRequest) -> HttpResponse:
     try:
         batch = services.create_batch(claims=form.cleaned_data["claims"], by=request.user)
     except ValidationError as exc:
-        _errors(request, exc)
+        show_errors(request, exc)
         return redirect("budgets:batch_list")
     messages.success(request, _("Betaalbatch %(ref)s is gemaakt.") % {"ref": batch.reference})
     return redirect("budgets:batch_detail", batch.pk)
 
 
 @login_required
-@_support_only
+@role_required(perms.can_administer)
 def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
     batch = perms.get_batch_for_user(request.user, pk)
     claims = batch.claims.select_related("budget__platform", "reviewed_by")
@@ -330,7 +315,7 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@_support_only
+@role_required(perms.can_administer)
 def batch_sepa(request: HttpRequest, pk: int) -> HttpResponse:
     batch = perms.get_batch_for_user(request.user, pk)
     data = services.export_batch_sepa(batch=batch, by=request.user)
@@ -342,7 +327,7 @@ def batch_sepa(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-@_support_only
+@role_required(perms.can_administer)
 @reauthentication_required
 @_busy_means_retry
 def batch_pay(request: HttpRequest, pk: int) -> HttpResponse:
@@ -350,7 +335,7 @@ def batch_pay(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.pay_batch(batch=batch, by=request.user)
     except ValidationError as exc:
-        _errors(request, exc)
+        show_errors(request, exc)
         response = redirect("budgets:batch_detail", batch.pk)
         return response
     messages.success(request, _("Batch %(ref)s is betaald en geboekt.") % {"ref": batch.reference})
@@ -358,7 +343,7 @@ def batch_pay(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@_support_only
+@role_required(perms.can_administer)
 def budget_list(request: HttpRequest) -> HttpResponse:
     rounds = Round.objects.filter(budgets__isnull=False).distinct().select_related("district")
     return render(
@@ -369,7 +354,7 @@ def budget_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@_support_only
+@role_required(perms.can_administer)
 def budget_detail(request: HttpRequest, pk: int) -> HttpResponse:
     budget = perms.get_budget_for_administration(request.user, pk)
     budget = reporting.budgets_with_totals(Budget.objects.filter(pk=budget.pk)).get()
@@ -395,7 +380,7 @@ def budget_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-@_support_only
+@role_required(perms.can_administer)
 @_busy_means_retry
 def transaction_reverse(request: HttpRequest, pk: int) -> HttpResponse:
     original = perms.get_transaction_for_administration(request.user, pk)
@@ -409,13 +394,13 @@ def transaction_reverse(request: HttpRequest, pk: int) -> HttpResponse:
             )
             messages.success(request, _("De boeking is gecorrigeerd."))
         except ValidationError as exc:
-            _errors(request, exc)
+            show_errors(request, exc)
     return redirect("budgets:budget_detail", original.budget_id)
 
 
 @login_required
 @require_POST
-@_support_only
+@role_required(perms.can_administer)
 @_busy_means_retry
 def budget_close(request: HttpRequest, pk: int) -> HttpResponse:
     budget = perms.get_budget_for_administration(request.user, pk)
@@ -427,5 +412,5 @@ def budget_close(request: HttpRequest, pk: int) -> HttpResponse:
             services.close_year(budget=budget, by=request.user, **form.cleaned_data)
             messages.success(request, _("Het jaar is afgesloten."))
         except ValidationError as exc:
-            _errors(request, exc)
+            show_errors(request, exc)
     return redirect("budgets:budget_detail", budget.pk)

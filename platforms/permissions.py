@@ -9,35 +9,17 @@ from django.shortcuts import get_object_or_404
 
 from accounts.roles import is_admin
 from platforms.models import Activity, Membership, Platform
+from platforms.selectors import is_coordinator, is_member, membership_of  # noqa: F401
 
 
 def _authenticated(user) -> bool:
     return bool(getattr(user, "is_authenticated", False) and user.is_active)
 
 
-def membership_of(user, platform: Platform) -> Membership | None:
-    """The user's membership of the platform (cached on the platform object per user)."""
-    if not _authenticated(user):
-        return None
-    cache = platform.__dict__.setdefault("_membership_cache", {})
-    if user.pk not in cache:
-        cache[user.pk] = Membership.objects.filter(platform=platform, user=user).first()
-    return cache[user.pk]
-
-
 def has_verified_email(user) -> bool:
     if not _authenticated(user):
         return False
     return EmailAddress.objects.filter(user=user, verified=True).exists()
-
-
-def is_coordinator(user, platform: Platform) -> bool:
-    m = membership_of(user, platform)
-    return m is not None and m.role == Membership.Role.COORDINATOR
-
-
-def is_member(user, platform: Platform) -> bool:
-    return membership_of(user, platform) is not None
 
 
 def can_register_platform(user) -> bool:

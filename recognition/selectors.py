@@ -9,9 +9,10 @@ format what they return. Nothing here writes.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Collection
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, TypedDict
 
 from django.utils import timezone
 
@@ -77,7 +78,9 @@ def latest_in_chain(decision: Decision) -> Decision:
 # --- competition groups -------------------------------------------------------------------------
 
 
-def competition_groups(rnd: Round, *, statuses=ASSESSED) -> list[list[Application]]:
+def competition_groups(
+    rnd: Round, *, statuses: Collection[str] = ASSESSED
+) -> list[list[Application]]:
     """Applications whose buurten overlap form one competition group (connected components)."""
     apps = list(
         rnd.applications.filter(status__in=statuses)
@@ -252,11 +255,31 @@ def score_tables(applications: list[Application]) -> dict[int, dict]:
     return tables
 
 
-def _table(app: Application, criteria: list[Criterion], sheets, recusals) -> dict:
-    rows = []
+class MemberScore(TypedDict):
+    member: User
+    value: int | None
+    comment: str
+
+
+class CriterionRow(TypedDict):
+    criterion: Criterion
+    scores: list[MemberScore]
+    median: Decimal | None
+    mean: Decimal | None
+    spread: int | None
+    discuss: bool
+
+
+def _table(
+    app: Application,
+    criteria: list[Criterion],
+    sheets: list[Scoresheet],
+    recusals: list[Recusal],
+) -> dict:
+    rows: list[CriterionRow] = []
     by_sheet = [{sc.criterion_id: sc for sc in sheet.scores.all()} for sheet in sheets]
     for criterion in criteria:
-        member_scores = []
+        member_scores: list[MemberScore] = []
         for sheet, scores in zip(sheets, by_sheet, strict=True):
             sc = scores.get(criterion.pk)
             member_scores.append(

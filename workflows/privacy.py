@@ -3,10 +3,13 @@ what others rely on. Above the apps it touches, so it can name their models dire
 
 from __future__ import annotations
 
+import datetime
+from typing import Any
+
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -24,7 +27,7 @@ from recognition.models import Application, ApplicationRevision, EvidenceFile, O
 DELETED_NAME = "verwijderde gebruiker"
 
 # Authored content others rely on stays, without the author: (model, field).
-_AUTHORED_FIELDS = [
+_AUTHORED_FIELDS: list[tuple[type[models.Model], str]] = [
     (Platform, "created_by"),
     (Activity, "created_by"),
     (Invitation, "invited_by"),
@@ -37,11 +40,11 @@ _AUTHORED_FIELDS = [
 ]
 
 
-def _iso(value) -> str | None:
+def _iso(value: datetime.date | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def export_personal_data(*, user: User) -> dict:
+def export_personal_data(*, user: User) -> dict[str, Any]:
     """Everything we hold about ``user`` themself (AVG art. 15/20), ready for JSON."""
     return {
         "account": {
@@ -52,7 +55,7 @@ def export_personal_data(*, user: User) -> dict:
             "roles": sorted(user.groups.values_list("name", flat=True)),
             "email_addresses": [
                 {"email": a.email, "verified": a.verified, "primary": a.primary}
-                for a in user.emailaddress_set.order_by("pk")
+                for a in EmailAddress.objects.filter(user=user).order_by("pk")
             ],
             "two_factor": sorted(
                 Authenticator.objects.filter(user=user).values_list("type", flat=True)
@@ -124,7 +127,7 @@ def export_personal_data(*, user: User) -> dict:
     }
 
 
-def platforms_blocking_deletion(*, user: User) -> list:
+def platforms_blocking_deletion(*, user: User) -> list[Platform]:
     """Platforms where ``user`` is the only coordinator (they must hand over first)."""
     coordinator = Membership.Role.COORDINATOR
     mine = Membership.objects.filter(user=user, role=coordinator).select_related("platform")
@@ -160,7 +163,7 @@ def delete_account(*, user: User, by: User) -> User:
         "memberships": user.memberships.all().delete()[0],
     }
     for model, field in _AUTHORED_FIELDS:
-        counts[f"{model.__name__.lower()}.{field}"] = model.objects.filter(**{field: user}).update(
+        counts[f"{model.__name__.lower()}.{field}"] = model._default_manager.filter(**{field: user}).update(
             **{field: None}
         )
     anonymous_email = f"deleted-{user.pk}@invalid"

@@ -15,14 +15,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from accounts.forms import AccountDeleteForm
+from buurtplatform.feedback import show_errors
 from recognition import permissions as recognition_perms
 from recognition.forms import ObjectionAnswerForm
 from workflows import decisions, privacy
-
-
-def _error(request: HttpRequest, exc: ValidationError) -> None:
-    for msg in exc.messages:
-        messages.error(request, msg)
 
 
 @login_required
@@ -39,7 +35,7 @@ def _round_publish_confirmed(request: HttpRequest, rnd) -> HttpResponse:
     try:
         decisions.publish_round(round=rnd, by=request.user)
     except ValidationError as exc:
-        _error(request, exc)
+        show_errors(request, exc)
         return redirect("recognition:commission_round", slug=rnd.slug)
     messages.success(request, _("De ronde is gepubliceerd."))
     return redirect("recognition:round_decision", slug=rnd.slug)
@@ -59,7 +55,7 @@ def objection_answer(request: HttpRequest, pk: int) -> HttpResponse:
                 motivation=form.cleaned_data["motivation"],
             )
         except ValidationError as exc:
-            _error(request, exc)
+            show_errors(request, exc)
         else:
             messages.success(request, _("Het bezwaar is beantwoord met een nieuw besluit."))
             return redirect("recognition:round_decision", slug=objection.decision.round.slug)

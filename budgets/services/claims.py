@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
@@ -194,10 +193,9 @@ def _locked_claim(claim: ExpenseClaim) -> tuple[Budget, ExpenseClaim]:
     return budget, claim
 
 
-def _notify(claim: ExpenseClaim, *_legacy_texts: str) -> None:
+def _notify(claim: ExpenseClaim) -> None:
     """Tell the submitter about the claim's new status, after commit. The text comes from
-    budgets/email/claim_status_subject.txt/_body.txt for ``claim.status``; positional texts
-    (the old inline subject and body, still passed by payments.py) are ignored."""
+    budgets/email/claim_status_subject.txt/_body.txt for ``claim.status``."""
     with translation.override("nl"):
         link = absolute_url(reverse("budgets:claim_detail", args=[claim.pk]))
         amount = format_money(claim.amount)
@@ -206,11 +204,6 @@ def _notify(claim: ExpenseClaim, *_legacy_texts: str) -> None:
         template="budgets/email/claim_status",
         context={"claim": claim, "status": claim.status, "amount": amount, "link": link},
     )
-
-
-def _claim_url(claim: ExpenseClaim) -> str:
-    base = settings.SITE_URL
-    return base.rstrip("/") + reverse("budgets:claim_detail", args=[claim.pk])
 
 
 @transaction.atomic

@@ -9,10 +9,11 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Case, DecimalField, F, Sum, Value, When
+from django.db.models import Case, DecimalField, F, QuerySet, Sum, Value, When
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from audit.models import AuditEntry
 from audit.services import record
 from budgets.models import (
@@ -20,6 +21,8 @@ from budgets.models import (
     Budget,
     BudgetLine,
     Entry,
+    ExpenseClaim,
+    PaymentBatch,
     Transaction,
     YearClose,
 )
@@ -46,7 +49,7 @@ class Line:
     amount: Decimal
 
 
-def money(value) -> Decimal:
+def money(value: Decimal | str | int) -> Decimal:
     """Decimal with exactly two places; refuses floats (they cannot hold cents exactly)."""
     if isinstance(value, float):
         raise TypeError("money must be Decimal, str or int, never float")
@@ -68,11 +71,12 @@ def lock_timeout() -> None:
 
 
 def get_system_account(kind: str) -> Account:
-    code, name = {
+    system_accounts: dict[str, tuple[str, str]] = {
         Account.Kind.GRANT_SOURCE: (SYSTEM_GRANT_SOURCE, "Subsidiebron stadsdeel"),
         Account.Kind.BANK: (SYSTEM_BANK, "Bank ondersteuningsorganisatie"),
         Account.Kind.RETURNED: (SYSTEM_RETURNED, "Teruggestort aan stadsdeel"),
-    }[kind]
+    }
+    code, name = system_accounts[kind]
     account, _created = Account.objects.get_or_create(
         code=code, defaults={"name": name, "kind": kind}
     )
@@ -134,7 +138,7 @@ SIGNED = Case(
 )
 
 
-def signed_sum(entries) -> Decimal:
+def signed_sum(entries: QuerySet[Entry]) -> Decimal:
     """Debit minus credit of an Entry queryset, summed by the database."""
     value = entries.aggregate(total=Coalesce(Sum(SIGNED), Value(ZERO), output_field=SUM_FIELD))[
         "total"
@@ -195,12 +199,12 @@ def post_transaction(
     lines: Iterable[Line],
     value_date: datetime.date,
     description: str,
-    by=None,
+    by: User | None = None,
     private_description: str = "",
     reference: str = "",
     decision: Decision | None = None,
-    claim=None,
-    batch=None,
+    claim: ExpenseClaim | None = None,
+    batch: PaymentBatch | None = None,
     reverses: Transaction | None = None,
     reason: str = "",
 ) -> Transaction:
@@ -259,7 +263,7 @@ def post_transaction(
 # --- grants -----------------------------------------------------------------------------
 
 
-def book_grant(*, decision: Decision, by) -> Budget:
+def book_grant(*, decision: Decision, by: User) -> Budget:
     """Book a granting decision exactly once: budget, lines, accounts, grant transaction.
 
     Idempotent: a retry or a concurrent call returns the existing budget (row lock on the
@@ -277,7 +281,7 @@ def book_grant(*, decision: Decision, by) -> Budget:
 
 
 @transaction.atomic
-def _book_grant(*, decision: Decision, by) -> Budget:
+def _book_grant(*, decision: Decision, by: User) -> Budget:
     decision = (
         Decision.objects.select_for_update(of=("self",))
         .select_related("round", "application__platform")

@@ -32,7 +32,6 @@ from budgets.services.ledger import (
     lock_timeout,
     post_transaction,
 )
-from buurtplatform.formatting import format_money
 
 # --- payment batches --------------------------------------------------------------------
 
@@ -148,12 +147,7 @@ def pay_batch(*, batch: PaymentBatch, by, value_date: datetime.date | None = Non
             batch=batch,
         )
         claim.save(update_fields=["status"])
-        _notify(
-            claim,
-            _("Uw declaratie is betaald"),
-            _("Uw declaratie ‘%(d)s’ van %(a)s is betaald.")
-            % {"d": claim.description, "a": format_money(claim.amount)},
-        )
+        _notify(claim)
     batch.status = PaymentBatch.Status.PAID
     batch.paid_by = by
     batch.paid_at = timezone.now()

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from buurtplatform.uploads import CleanUpload, make_thumbnail
 from platforms.models import (
     Activity,
@@ -46,20 +48,25 @@ def _check_criteria(criteria: list[str]) -> list[str]:
 def add_activity(
     *,
     platform: Platform,
-    by,
-    fields: dict,
+    by: User,
+    fields: dict[str, Any],
     photos: Iterable[tuple[CleanUpload, str]] = (),
 ) -> Activity:
     """Add an activity to the track record, with optional photos (image, alt text)."""
     # The same activity sent twice by the same person (double click, resubmit after "back")
     # is stored once; the platform row lock serialises simultaneous submits.
     list(Platform.objects.select_for_update().filter(pk=platform.pk).values_list("pk"))
-    again = platform.activities.filter(
-        created_by=by,
-        title=fields.get("title"),
-        start_date=fields.get("start_date"),
-        created_at__gte=timezone.now() - RESUBMIT_WINDOW,
-    ).first()
+    start_date = fields.get("start_date")
+    again = (
+        platform.activities.filter(
+            created_by=by,
+            title=fields.get("title"),
+            start_date=start_date,
+            created_at__gte=timezone.now() - RESUBMIT_WINDOW,
+        ).first()
+        if start_date is not None  # no start date matches no activity (full_clean refuses it)
+        else None
+    )
     if again is not None:
         return again
     activity = Activity(platform=platform, created_by=by)
@@ -76,7 +83,7 @@ def add_activity(
 
 
 @transaction.atomic
-def update_activity(*, activity: Activity, by, fields: dict) -> Activity:
+def update_activity(*, activity: Activity, by: User, fields: dict[str, Any]) -> Activity:
     for name in ACTIVITY_FIELDS:
         if name in fields:
             setattr(activity, name, fields[name])
@@ -89,7 +96,7 @@ def update_activity(*, activity: Activity, by, fields: dict) -> Activity:
 
 @transaction.atomic
 def add_activity_photo(
-    *, activity: Activity, image: CleanUpload, alt_text: str, by
+    *, activity: Activity, image: CleanUpload, alt_text: str, by: User
 ) -> ActivityPhoto:
     """Store a re-encoded photo and its thumbnail; alt text is required."""
     alt_text = (alt_text or "").strip()
@@ -102,6 +109,7 @@ def add_activity_photo(
     ):
         raise ValidationError(_("Jullie platform heeft het maximum aantal foto's bereikt."))
     thumb = make_thumbnail(image)
+    assert image.content.name is not None and thumb.name is not None  # both named by uploads.py
     photo = ActivityPhoto(activity=activity, alt_text=alt_text)
     photo.image.save(image.content.name, image.content, save=False)
     photo.thumbnail.save(thumb.name, thumb, save=False)
@@ -110,7 +118,7 @@ def add_activity_photo(
 
 
 @transaction.atomic
-def delete_activity_photo(*, photo: ActivityPhoto, by) -> None:
+def delete_activity_photo(*, photo: ActivityPhoto, by: User) -> None:
     activity = photo.activity
     photo.image.delete(save=False)
     photo.thumbnail.delete(save=False)
@@ -123,7 +131,7 @@ def delete_activity_photo(*, photo: ActivityPhoto, by) -> None:
 
 @transaction.atomic
 def request_partner_confirmation(
-    *, activity: Activity, partner_name: str, partner_email: str, by
+    *, activity: Activity, partner_name: str, partner_email: str, by: User
 ) -> PartnerConfirmation:
     """E-mail a partner a single-use link to confirm (or not) that the activity took place."""
     _check_mail_budget(activity.platform)

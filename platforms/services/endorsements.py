@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from typing import TypedDict
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -10,6 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from areas.models import Buurt
 from audit.services import record
 from platforms.models import (
@@ -33,7 +35,7 @@ def _normalise_code(code: str) -> str:
 def endorse_platform(
     *,
     platform: Platform,
-    user,
+    user: User,
     buurt: Buurt | None,
     postcode4: str = "",
     show_name: bool = False,
@@ -89,13 +91,15 @@ def withdraw_endorsement(*, endorsement: Endorsement) -> None:
 
 
 @transaction.atomic
-def create_endorsement_codes(*, buurt: Buurt, count: int, by) -> tuple[str, list[EndorsementCode]]:
+def create_endorsement_codes(
+    *, buurt: Buurt, count: int, by: User
+) -> tuple[str, list[EndorsementCode]]:
     """Print run of single-use codes for one buurt; returns the batch name and the codes."""
     if not 1 <= count <= 500:
         raise ValidationError(_("Maak tussen 1 en 500 codes tegelijk."))
     batch = f"{buurt.code}-{timezone.now():%Y%m%d%H%M%S}-{secrets.token_hex(2)}"
-    codes = []
-    existing = set()
+    codes: list[EndorsementCode] = []
+    existing: set[str] = set()
     while len(codes) < count:
         value = "".join(secrets.choice(CODE_ALPHABET) for _i in range(10))
         if value in existing or EndorsementCode.objects.filter(code=value).exists():
@@ -112,7 +116,14 @@ def create_endorsement_codes(*, buurt: Buurt, count: int, by) -> tuple[str, list
     return batch, codes
 
 
-def endorsement_counts(platform: Platform) -> list[dict]:
+class EndorsementCount(TypedDict):
+    buurt__code: str
+    buurt__name: str
+    verified_count: int
+    declared_count: int
+
+
+def endorsement_counts(platform: Platform) -> list[EndorsementCount]:
     """Per buurt: verified and self-declared endorsements (no names)."""
     from django.db.models import Count
 

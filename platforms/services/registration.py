@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterable
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from accounts.models import User
 from areas.models import Buurt
 from buurtplatform.uploads import CleanUpload
 from platforms.models import (
@@ -25,7 +27,11 @@ from platforms.services.common import (
 
 @transaction.atomic
 def register_platform(
-    *, by, fields: dict, buurten: Iterable[Buurt], logo: CleanUpload | None = None
+    *,
+    by: User,
+    fields: dict[str, Any],
+    buurten: Iterable[Buurt],
+    logo: CleanUpload | None = None,
 ) -> Platform:
     """Create a platform (public at once, not yet recognised); the registrant coordinates it."""
     # A double click or "back and submit again" returns the first registration (one at a time
@@ -43,6 +49,7 @@ def register_platform(
         if name in fields:
             setattr(platform, name, fields[name])
     if logo is not None:
+        assert logo.content.name is not None  # clean_upload names every file
         platform.logo.save(logo.content.name, logo.content, save=False)
     platform.full_clean(exclude=["buurten", "logo", "created_by"])
     try:
@@ -59,13 +66,19 @@ def register_platform(
 
 @transaction.atomic
 def update_platform(
-    *, platform: Platform, by, fields: dict, buurten: Iterable[Buurt], logo: CleanUpload | None
+    *,
+    platform: Platform,
+    by: User,
+    fields: dict[str, Any],
+    buurten: Iterable[Buurt],
+    logo: CleanUpload | None,
 ) -> Platform:
     """Change a platform's public details (the slug never changes)."""
     for name in PLATFORM_FIELDS:
         if name in fields:
             setattr(platform, name, fields[name])
     if logo is not None:
+        assert logo.content.name is not None  # clean_upload names every file
         platform.logo.save(logo.content.name, logo.content, save=False)
     platform.full_clean(exclude=["buurten", "logo", "created_by"])
     platform.save()

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.permissions import require
 from platforms import permissions as perms
 from platforms import services
 from platforms.forms import (
@@ -107,8 +108,7 @@ def activity_photo_delete(request: HttpRequest, slug: str, pk: int, photo_pk: in
 @require_POST
 def confirmation_request(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     activity = perms.get_activity_for_user(request.user, slug, pk)
-    if not perms.can_request_confirmation(request.user, activity):
-        raise PermissionDenied
+    require(perms.can_request_confirmation(request.user, activity))
     form = ConfirmationRequestForm(request.POST)
     if form.is_valid():
         services.request_partner_confirmation(

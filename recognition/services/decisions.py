@@ -9,12 +9,16 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Sum
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.roles import is_admin
 from audit.services import record
-from platforms.models import Membership, Platform
+from buurtplatform.emails import absolute_url, send_templated_email
+from buurtplatform.formatting import format_money
+from platforms.models import Platform
+from platforms.selectors import coordinator_emails
 from recognition import permissions
 from recognition.models import (
     Application,
@@ -207,26 +211,11 @@ def _apply_outcome(decision: Decision, by) -> None:
 
 def _mail_outcome(decision: Decision) -> None:
     app = decision.application
-    recipients = list(
-        Membership.objects.filter(
-            platform=app.platform, role=Membership.Role.COORDINATOR
-        ).values_list("user__email", flat=True)
-    )
-    if app.platform.contact_email:
-        recipients.append(app.platform.contact_email)
-    recipients = sorted(set(recipients))
+    recipients = coordinator_emails(app.platform)
     if not recipients:
         return
-    from django.urls import reverse
-    from django.utils import translation
-    from django.utils.formats import number_format
-
-    from buurtplatform.emails import absolute_url, send_templated_email
-
     with translation.override("nl"):
-        amount = number_format(
-            decision.granted_amount, decimal_pos=2, use_l10n=True, force_grouping=True
-        )
+        amount = format_money(decision.granted_amount)
         link = absolute_url(reverse("recognition:round_decision", args=[app.round.slug]))
     send_templated_email(
         to=recipients,

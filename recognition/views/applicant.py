@@ -2,23 +2,20 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.permissions import require
+from buurtplatform.feedback import show_errors
 from buurtplatform.uploads import private_file_response
 from platforms.models import Membership, Platform
 from recognition import permissions as perms
 from recognition import selectors, services
 from recognition.forms import ApplicationForm, ObjectionForm, PlanLineForm, StatementForm
 from recognition.models import Application, Round
-
-
-def _error(request: HttpRequest, exc: ValidationError) -> None:
-    for msg in exc.messages:
-        messages.error(request, msg)
 
 
 @login_required
@@ -51,12 +48,11 @@ def application_list(request: HttpRequest) -> HttpResponse:
 def application_start(request: HttpRequest, round_slug: str, platform_slug: str) -> HttpResponse:
     rnd = perms.get_round_for_user(request.user, round_slug)
     platform = get_object_or_404(Platform, slug=platform_slug)
-    if not perms.is_coordinator(request.user, platform):
-        raise PermissionDenied
+    require(perms.is_coordinator(request.user, platform))
     try:
         app = services.start_application(round=rnd, platform=platform, by=request.user)
     except ValidationError as exc:
-        _error(request, exc)
+        show_errors(request, exc)
         return redirect("recognition:application_list")
     return redirect("recognition:application_detail", pk=app.pk)
 
@@ -98,7 +94,7 @@ def application_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.update_application(application=app, by=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _error(request, exc)
+            show_errors(request, exc)
         else:
             messages.success(request, _("De aanvraag is opgeslagen."))
             return redirect("recognition:application_detail", pk=app.pk)
@@ -136,7 +132,7 @@ def statement_edit(request: HttpRequest, pk: int, number: int) -> HttpResponse:
                     application=app, criterion=criterion, upload=data["file"], by=request.user
                 )
         except ValidationError as exc:
-            _error(request, exc)
+            show_errors(request, exc)
         else:
             messages.success(request, _("Het criterium is opgeslagen."))
             return redirect("recognition:application_detail", pk=app.pk)
@@ -167,7 +163,7 @@ def planline_add(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.add_plan_line(application=app, by=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _error(request, exc)
+            show_errors(request, exc)
     return redirect("recognition:application_detail", pk=app.pk)
 
 
@@ -179,7 +175,7 @@ def planline_delete(request: HttpRequest, pk: int, line: int) -> HttpResponse:
     try:
         services.remove_plan_line(line=plan_line, by=request.user)
     except ValidationError as exc:
-        _error(request, exc)
+        show_errors(request, exc)
     return redirect("recognition:application_detail", pk=app.pk)
 
 
@@ -191,7 +187,7 @@ def evidence_delete(request: HttpRequest, pk: int, file: int) -> HttpResponse:
     try:
         services.remove_evidence_file(evidence=evidence, by=request.user)
     except ValidationError as exc:
-        _error(request, exc)
+        show_errors(request, exc)
     return redirect("recognition:application_detail", pk=app.pk)
 
 
@@ -203,7 +199,7 @@ def application_submit(request: HttpRequest, pk: int) -> HttpResponse:
         revision = services.submit_application(application=app, by=request.user)
     except ValidationError as exc:
         messages.error(request, _("De aanvraag is nog niet compleet:"))
-        _error(request, exc)
+        show_errors(request, exc)
     else:
         messages.success(
             request, _("De aanvraag is ingediend (versie %(n)s).") % {"n": revision.number}
@@ -218,7 +214,7 @@ def application_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.withdraw_application(application=app, by=request.user)
     except ValidationError as exc:
-        _error(request, exc)
+        show_errors(request, exc)
     else:
         messages.success(request, _("De aanvraag is ingetrokken."))
     return redirect("recognition:application_detail", pk=app.pk)
@@ -240,7 +236,7 @@ def objection_create(request: HttpRequest, decision: int) -> HttpResponse:
         try:
             services.lodge_objection(decision=dec, by=request.user, text=form.cleaned_data["text"])
         except ValidationError as exc:
-            _error(request, exc)
+            show_errors(request, exc)
         else:
             messages.success(request, _("Uw bezwaar is ontvangen."))
             return redirect("recognition:application_detail", pk=dec.application_id)

@@ -1,17 +1,17 @@
 """The commission: declare conflicts, score blind, compare, decide, publish, answer objections."""
 
-from functools import wraps
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import User
+from accounts.permissions import require, role_required
 from accounts.roles import COMMISSION
+from buurtplatform.feedback import show_errors
 from recognition import permissions as perms
 from recognition import selectors, services
 from recognition.forms import (
@@ -29,23 +29,8 @@ ASSESSED = [
 ]
 
 
-def _error(request: HttpRequest, exc: ValidationError) -> None:
-    for msg in exc.messages:
-        messages.error(request, msg)
-
-
-def _commission_only(view):
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs):
-        if not perms.can_use_commission(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
 @login_required
-@_commission_only
+@role_required(perms.can_use_commission)
 def commission_home(request: HttpRequest) -> HttpResponse:
     rounds = Round.objects.exclude(status=Round.Status.DRAFT).select_related("district")
     open_objections = Objection.objects.filter(status=Objection.Status.OPEN).select_related(
@@ -119,7 +104,7 @@ def conflict_declare(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.declare_conflict(application=app, by=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _error(request, exc)
+            show_errors(request, exc)
         else:
             messages.success(request, _("Uw verklaring is vastgelegd."))
             if form.cleaned_data["has_conflict"]:
@@ -141,8 +126,7 @@ def conflict_declare(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def conflict_pin(request: HttpRequest, pk: int) -> HttpResponse:
     app = perms.get_application_for_commission(request.user, pk, need="declare_any")
-    if not perms.can_chair(request.user, app.round):
-        raise PermissionDenied
+    require(perms.can_chair(request.user, app.round))
     form = PinConflictForm(request.POST)
     if form.is_valid():
         try:
@@ -153,7 +137,7 @@ def conflict_pin(request: HttpRequest, pk: int) -> HttpResponse:
                 by=request.user,
             )
         except ValidationError as exc:
-            _error(request, exc)
+            show_errors(request, exc)
         else:
             messages.success(request, _("Het belang is vastgezet."))
     return redirect("recognition:commission_round", slug=app.round.slug)
@@ -204,7 +188,7 @@ def scoresheet_save(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.save_scores(application=app, member=request.user, scores=form.scores())
         except ValidationError as exc:
-            _error(request, exc)
+            show_errors(request, exc)
         else:
             messages.success(request, _("Uw scores zijn opgeslagen als concept."))
     else:
@@ -222,7 +206,7 @@ def scoresheet_submit(request: HttpRequest, pk: int) -> HttpResponse:
             services.save_scores(application=app, member=request.user, scores=form.scores())
         services.submit_scoresheet(application=app, member=request.user)
     except ValidationError as exc:
-        _error(request, exc)
+        show_errors(request, exc)
     else:
         messages.success(request, _("Uw beoordeling is ingediend; u ziet nu ook de andere scores."))
     return redirect("recognition:application_review", pk=app.pk)
@@ -271,8 +255,7 @@ def round_compare(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 def decision_record(request: HttpRequest, pk: int) -> HttpResponse:
     app = perms.get_application_for_commission(request.user, pk, need="scores")
-    if not perms.can_decide(request.user, app):
-        raise PermissionDenied
+    require(perms.can_decide(request.user, app))
     criteria = app.round.criteria_version.criteria.all()
     pending = app.decisions.filter(status=Decision.Status.PENDING).first()
     initial = {}
@@ -297,7 +280,7 @@ def decision_record(request: HttpRequest, pk: int) -> HttpResponse:
                 criterion_motivations=form.criterion_reasons(),
             )
         except ValidationError as exc:
-            _error(request, exc)
+            show_errors(request, exc)
         else:
             messages.success(request, _("Het besluit is vastgelegd (nog niet gepubliceerd)."))
             return redirect("recognition:commission_round", slug=app.round.slug)
@@ -315,7 +298,7 @@ def round_conclude(request: HttpRequest, slug: str) -> HttpResponse:
     try:
         services.conclude_round(round=rnd, by=request.user)
     except ValidationError as exc:
-        _error(request, exc)
+        show_errors(request, exc)
     else:
         messages.success(
             request, _("Alle besluiten zijn vastgelegd; de ronde kan worden gepubliceerd.")
@@ -330,5 +313,5 @@ def round_reopen(request: HttpRequest, slug: str) -> HttpResponse:
     try:
         services.reopen_assessment(round=rnd, by=request.user)
     except ValidationError as exc:
-        _error(request, exc)
+        show_errors(request, exc)
     return redirect("recognition:commission_round", slug=rnd.slug)

@@ -1,18 +1,18 @@
 """Administrators manage rounds, see the audit trail, suspend or withdraw recognition."""
 
-from functools import wraps
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.permissions import role_required
 from audit.models import AuditEntry
+from buurtplatform.feedback import show_errors
 from recognition import permissions as perms
 from recognition import services
 from recognition.forms import RecognitionChangeForm, RoundForm
@@ -26,23 +26,8 @@ from recognition.models import (
 )
 
 
-def _admin_only(view):
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs):
-        if not perms.can_manage_rounds(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
-def _error(request: HttpRequest, exc: ValidationError) -> None:
-    for msg in exc.messages:
-        messages.error(request, msg)
-
-
 @login_required
-@_admin_only
+@role_required(perms.can_manage_rounds)
 def round_manage_list(request: HttpRequest) -> HttpResponse:
     rounds = Round.objects.select_related("district", "chair")
     recognitions = Recognition.objects.filter(status=Recognition.Status.ACTIVE).select_related(
@@ -56,7 +41,7 @@ def round_manage_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@_admin_only
+@role_required(perms.can_manage_rounds)
 def round_create(request: HttpRequest) -> HttpResponse:
     form = RoundForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -64,7 +49,7 @@ def round_create(request: HttpRequest) -> HttpResponse:
         try:
             rnd = services.create_round(by=request.user, **fields)
         except ValidationError as exc:
-            _error(request, exc)
+            show_errors(request, exc)
         else:
             messages.success(request, _("De ronde is aangemaakt als concept."))
             return redirect("recognition:round_manage", slug=rnd.slug)
@@ -72,7 +57,7 @@ def round_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@_admin_only
+@role_required(perms.can_manage_rounds)
 def round_manage(request: HttpRequest, slug: str) -> HttpResponse:
     rnd = perms.get_round_for_user(request.user, slug, manage=True)
     editable = rnd.status in (Round.Status.DRAFT, Round.Status.OPEN)
@@ -82,7 +67,7 @@ def round_manage(request: HttpRequest, slug: str) -> HttpResponse:
         try:
             services.update_round(round=rnd, by=request.user, **fields)
         except ValidationError as exc:
-            _error(request, exc)
+            show_errors(request, exc)
         else:
             messages.success(request, _("De ronde is opgeslagen."))
             return redirect("recognition:round_manage", slug=rnd.slug)
@@ -101,13 +86,13 @@ def round_manage(request: HttpRequest, slug: str) -> HttpResponse:
 def _transition(service, success: str):
     @login_required
     @require_POST
-    @_admin_only
+    @role_required(perms.can_manage_rounds)
     def view(request: HttpRequest, slug: str) -> HttpResponse:
         rnd = perms.get_round_for_user(request.user, slug, manage=True)
         try:
             service(round=rnd, by=request.user)
         except ValidationError as exc:
-            _error(request, exc)
+            show_errors(request, exc)
         else:
             messages.success(request, success)
         return redirect("recognition:round_manage", slug=rnd.slug)
@@ -120,7 +105,7 @@ round_start_assessment = _transition(services.start_assessment, _("De beoordelin
 
 
 @login_required
-@_admin_only
+@role_required(perms.can_manage_rounds)
 def round_audit(request: HttpRequest, slug: str) -> HttpResponse:
     """Everything recorded about the round, its applications, sheets, decisions, objections."""
     rnd = perms.get_round_for_user(request.user, slug, manage=True)
@@ -151,7 +136,7 @@ def recognition_change(request: HttpRequest, pk: int) -> HttpResponse:
                 recognition=recognition, by=request.user, **form.cleaned_data
             )
         except ValidationError as exc:
-            _error(request, exc)
+            show_errors(request, exc)
         else:
             messages.success(request, _("Het besluit is vastgelegd en gepubliceerd."))
             return redirect("recognition:round_manage_list")

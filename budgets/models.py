@@ -211,6 +211,7 @@ class Transaction(ImmutableModel):
         REVERSAL = "reversal", _("Correctie (tegenboeking)")
         RETURN = "return", _("Teruggave")
         CARRY_OVER = "carry_over", _("Overgeheveld")
+        ADJUSTMENT = "adjustment", _("Aanpassing toekenning")
 
     kind = models.CharField(max_length=20, choices=Kind.choices)
     budget = models.ForeignKey(Budget, on_delete=models.PROTECT, related_name="transactions")
@@ -244,6 +245,12 @@ class Transaction(ImmutableModel):
             # A grant is booked once per decision (idempotent publication).
             models.UniqueConstraint(
                 fields=["decision"], condition=Q(kind="grant"), name="transaction_grant_once"
+            ),
+            # A decision that changes a granted amount (upheld objection) is booked once.
+            models.UniqueConstraint(
+                fields=["decision"],
+                condition=Q(kind="adjustment"),
+                name="transaction_adjustment_once",
             ),
             # A claim is paid at most once (a reversed payment ends the claim; a new claim
             # is needed to pay again), so a retried or concurrent "mark paid" cannot pay twice.

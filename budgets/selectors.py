@@ -254,6 +254,18 @@ def budgets_for_year(year: int) -> QuerySet[BudgetWithSpent]:
     )
 
 
+def budget_of_decision(decision: Decision) -> Budget | None:
+    """The budget booked for this decision or, up its chain of superseded decisions, for the
+    one it replaced (a budget belongs to the granting decision it was booked for)."""
+    current: Decision | None = decision
+    while current is not None:
+        budget = Budget.objects.filter(decision=current).first()
+        if budget is not None:
+            return budget
+        current = current.supersedes
+    return None
+
+
 def grants_with_spent() -> QuerySet[BudgetWithSpent]:
     """Every budget (one per grant) with what the books say was spent, for the open data."""
     return (

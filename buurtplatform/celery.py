@@ -26,6 +26,10 @@ app.conf.beat_schedule = {
         "task": "recognition.tasks.expire_recognitions_task",
         "schedule": crontab(hour=1, minute=15),
     },
+    "recognition-scoring-reminders": {
+        "task": "recognition.tasks.send_scoring_reminders_task",
+        "schedule": crontab(minute=5),
+    },
     "ledger-check-nightly": {
         "task": "budgets.tasks.check_ledger_task",
         "schedule": crontab(hour=2, minute=30),

@@ -17,13 +17,16 @@ task) or broker is logged and never breaks the action that sent the mail.
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.conf import settings
 from django.db import transaction
 from django.template import Context, TemplateDoesNotExist
 from django.template.loader import get_template, render_to_string
 from django.utils import translation
+
+if TYPE_CHECKING:
+    from django.template.backends.django import Template as DjangoTemplate
 
 logger = logging.getLogger(__name__)
 
@@ -38,7 +41,8 @@ def absolute_url(path: str) -> str:
 
 def _render_text(name: str, context: dict[str, Any]) -> str:
     """Render a plain-text template with autoescaping off (whatever the template says)."""
-    template = get_template(name).template  # the engine's Template, not the backend wrapper
+    # the engine's Template, not the backend wrapper
+    template = cast("DjangoTemplate", get_template(name)).template
     return template.render(Context(context, autoescape=False))
 
 

@@ -61,6 +61,7 @@ PUBLIC_MODELS = [
     "recognition.CriterionMotivation",
     "recognition.Recognition",
     "recognition.Objection",
+    "recognition.EvidenceFile",  # consented, judged files are linked on the decision page
     "budgets.Budget",
     "budgets.BudgetLine",
     "budgets.Account",

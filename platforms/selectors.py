@@ -7,9 +7,11 @@ nobody queries Membership for a yes/no question on its own.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, TypedDict
 
-from platforms.models import Membership, Platform
+from django.db.models import QuerySet
+
+from platforms.models import Activity, Membership, Platform
 
 
 def _authenticated(user: Any) -> bool:
@@ -45,7 +47,7 @@ def member_ids_by_platform(platform_ids: Iterable[int]) -> dict[int, set[int]]:
     return result
 
 
-def memberships_of_user(user: Any):
+def memberships_of_user(user: Any) -> QuerySet[Membership]:
     """The user's memberships with their platforms, by platform name."""
     if not _authenticated(user):
         return Membership.objects.none()
@@ -66,17 +68,75 @@ def coordinator_emails(platform: Platform) -> list[str]:
     return sorted(emails)
 
 
-def public_members(platform: Platform):
+def public_members(platform: Platform) -> QuerySet[Membership]:
     """Members who chose to be named on the public page."""
     return platform.memberships.filter(show_name_publicly=True).select_related("user")
 
 
-def public_activities_of_year(platform: Platform, year: int):
+def public_activities_of_year(platform: Platform, year: int) -> QuerySet[Activity]:
     """A platform's public activities that started in a year, oldest first (year report)."""
-    from platforms.models import Activity
-
     return (
         Activity.objects.public()
         .filter(platform=platform, start_date__year=year)
         .order_by("start_date", "id")
     )
+
+
+class EndorsementCount(TypedDict):
+    buurt__code: str
+    buurt__name: str
+    verified_count: int
+    declared_count: int
+
+
+def endorsement_counts(platform: Platform) -> list[EndorsementCount]:
+    """Per buurt: verified and self-declared endorsements (no names)."""
+    return endorsement_counts_by_platform([platform.pk]).get(platform.pk, [])
+
+
+def endorsement_counts_by_platform(
+    platform_ids: Iterable[int],
+) -> dict[int, list[EndorsementCount]]:
+    """Platform id -> per buurt its verified and self-declared endorsements, in one query."""
+    from django.db.models import Count, Q
+
+    from platforms.models import Endorsement
+
+    result: dict[int, list[EndorsementCount]] = {}
+    for row in (
+        Endorsement.objects.filter(platform_id__in=list(platform_ids))
+        .values("platform_id", "buurt__code", "buurt__name")
+        .annotate(
+            verified_count=Count("id", filter=Q(verified=True)),
+            declared_count=Count("id", filter=Q(verified=False)),
+        )
+        .order_by("platform_id", "buurt__code")
+    ):
+        result.setdefault(row["platform_id"], []).append(
+            {
+                "buurt__code": row["buurt__code"],
+                "buurt__name": row["buurt__name"],
+                "verified_count": row["verified_count"],
+                "declared_count": row["declared_count"],
+            }
+        )
+    return result
+
+
+def activities_with_confirmations(activity_ids: Iterable[int]) -> dict[int, Activity]:
+    """Activity id -> the activity with ``confirmed`` (a partner confirmed it) and
+    ``confirmations_pending``, for evidence summaries; two queries for any number."""
+    from platforms.models import PartnerConfirmation
+
+    activities = Activity.objects.in_bulk(list(activity_ids))
+    counts: dict[int, dict[str, int]] = {}
+    for activity_id, status in PartnerConfirmation.objects.filter(
+        activity_id__in=list(activities)
+    ).values_list("activity_id", "status"):
+        counts.setdefault(activity_id, {}).setdefault(status, 0)
+        counts[activity_id][status] += 1
+    for pk, activity in activities.items():
+        c = counts.get(pk, {})
+        activity.confirmed = c.get(PartnerConfirmation.Status.CONFIRMED, 0)  # type: ignore[attr-defined]
+        activity.confirmations_pending = c.get(PartnerConfirmation.Status.REQUESTED, 0)  # type: ignore[attr-defined]
+    return activities

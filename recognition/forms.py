@@ -99,6 +99,11 @@ class StatementForm(forms.Form):
         required=False,
     )
     file = forms.FileField(label=_("Bestand toevoegen (PDF, JPEG of PNG)"), required=False)
+    publishable = forms.BooleanField(
+        label=_("Dit bestand mag openbaar worden bij het besluit"),
+        required=False,
+        help_text=_("Wordt openbaar bij het besluit; haal namen en adressen weg."),
+    )
 
     def __init__(self, *args, platform=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -235,14 +240,48 @@ class DecisionForm(forms.Form):
 
 class ObjectionForm(forms.Form):
     text = forms.CharField(
-        label=_("Waarom maakt u bezwaar?"), widget=forms.Textarea(attrs={"rows": 6})
+        label=_("Waarom maak je bezwaar?"), widget=forms.Textarea(attrs={"rows": 6})
+    )
+
+
+class ObjectionHearingForm(forms.Form):
+    held_on = forms.DateField(
+        label=_("Datum van de hoorzitting"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    heard = forms.CharField(
+        label=_("Wie zijn gehoord"),
+        help_text=_("Bijvoorbeeld de coördinatoren van het platform; of dat de indiener afzag."),
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    notes = forms.CharField(
+        label=_("Verslag (niet openbaar)"), widget=forms.Textarea(attrs={"rows": 5})
     )
 
 
 class ObjectionAnswerForm(forms.Form):
-    outcome = DecisionForm.base_fields["outcome"]
+    UPHELD, REJECTED = "upheld", "rejected"
+    result = forms.ChoiceField(
+        label=_("Beslissing op het bezwaar"),
+        choices=[
+            (UPHELD, _("Gegrond: een nieuw besluit vervangt het bestreden besluit")),
+            (REJECTED, _("Ongegrond: het bestreden besluit blijft staan")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    outcome = forms.ChoiceField(
+        label=_("Nieuw besluit (alleen bij gegrond)"),
+        choices=DecisionForm.base_fields["outcome"].choices,
+        widget=forms.RadioSelect,
+        required=False,
+    )
     granted_amount = DecisionForm.base_fields["granted_amount"]
     motivation = DecisionForm.base_fields["motivation"]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("result") == self.UPHELD and not data.get("outcome"):
+            self.add_error("outcome", _("Kies het nieuwe besluit: toekennen of niet toekennen."))
+        return data
 
 
 class RecognitionChangeForm(forms.Form):

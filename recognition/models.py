@@ -1,5 +1,7 @@
 """Rounds, criteria, applications, conflicts of interest, blind scores, decisions, objections."""
 
+import uuid
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -210,6 +212,11 @@ class EvidenceFile(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     uploaded_at = models.DateTimeField(auto_now_add=True)
+    # The applicant's consent, per file, given at upload. Private by default; public only when
+    # also part of the judged revision (recognition.selectors.is_public_evidence).
+    publishable = models.BooleanField(_("openbaar bij het besluit"), default=False)
+    # The address of the public download: unguessable, unlike the sequential pk.
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
 
 
 class PlanLine(models.Model):
@@ -402,9 +409,14 @@ class Recognition(models.Model):
 
 
 class Objection(models.Model):
+    """An applicant's objection (bezwaar) against one published decision: one per decision.
+    Upheld, it is answered by a new decision that supersedes the contested one (``answer``);
+    rejected, the contested decision stays in force and ``answer_motivation`` says why."""
+
     class Status(models.TextChoices):
         OPEN = "open", _("In behandeling")
-        ANSWERED = "answered", _("Beantwoord")
+        ANSWERED = "answered", _("Gegrond verklaard")
+        REJECTED = "rejected", _("Ongegrond verklaard")
 
     decision = models.ForeignKey(Decision, on_delete=models.PROTECT, related_name="objections")
     submitted_by = models.ForeignKey(
@@ -415,4 +427,39 @@ class Objection(models.Model):
     answer = models.OneToOneField(
         Decision, null=True, blank=True, on_delete=models.PROTECT, related_name="answers_objection"
     )
+    answer_motivation = models.TextField(_("motivering van de beslissing op bezwaar"), blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
     submitted_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["submitted_at", "pk"]
+        constraints = [
+            # One objection per decision, open or decided: a second one (also a double-click
+            # race) is refused by lodge_objection under a row lock on the decision, and here.
+            models.UniqueConstraint(fields=["decision"], name="objection_once_per_decision"),
+            models.CheckConstraint(
+                condition=Q(status="answered", answer__isnull=False)
+                | (~Q(status="answered") & Q(answer__isnull=True)),
+                name="objection_upheld_has_new_decision",
+            ),
+        ]
+
+
+class ObjectionHearing(models.Model):
+    """The hearing (hoorzitting) before the commission decides on an objection: when, who was
+    heard and the report. Commission-internal; a decision on the objection needs one."""
+
+    objection = models.ForeignKey(Objection, on_delete=models.PROTECT, related_name="hearings")
+    held_on = models.DateField(_("datum van de hoorzitting"))
+    heard = models.TextField(_("wie zijn gehoord"))
+    notes = models.TextField(_("verslag"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["held_on", "pk"]

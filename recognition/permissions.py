@@ -7,9 +7,13 @@ written to the audit trail.
 
 from __future__ import annotations
 
+import uuid
+
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.roles import is_admin, is_commission
 from audit.services import record
@@ -19,11 +23,6 @@ from recognition import selectors
 from recognition.models import Application, Decision, EvidenceFile, Objection, Recognition, Round
 
 RS = Round.Status
-DECIDED_STATUSES = (
-    Application.Status.SUBMITTED,
-    Application.Status.GRANTED,
-    Application.Status.NOT_GRANTED,
-)
 
 
 def _auth(user) -> bool:
@@ -95,10 +94,10 @@ def needs_declaration(user, app: Application) -> bool:
 
 
 def can_view_evidence(user, app: Application) -> bool:
-    """Until publication: platform members, non-conflicted administrators, and commission members
-    who declared no conflict. Once the round is published its (non-draft) evidence is public."""
-    if app.round.status == RS.PUBLISHED and app.status in DECIDED_STATUSES:
-        return True
+    """All evidence of an application, before and after publication: platform members,
+    non-conflicted administrators, and commission members who declared no conflict. Nobody else,
+    ever: the public gets only the files selectors.is_public_evidence allows, by their public_id
+    (get_public_evidence_file), never through this."""
     if not _auth(user):
         return False
     if is_platform_member(user, app.platform):
@@ -152,12 +151,47 @@ def can_publish_round(user, rnd: Round) -> bool:
     return can_chair(user, rnd) and rnd.status == RS.DECIDED
 
 
+# The text every decision on an objection carries (page, PDF, e-mail, refusal).
+NO_FURTHER_OBJECTION = gettext_lazy(
+    "Tegen dit besluit op bezwaar is geen nieuw bezwaar mogelijk; "
+    "je kunt in beroep gaan bij de rechtbank."
+)
+
+
+def objection_refusal(user, decision: Decision) -> str | None:
+    """Why ``user`` cannot object to ``decision`` now (None: they can). The one rule for the
+    button, the form and lodge_objection (selectors.objection_block, plus: a coordinator)."""
+    if not is_coordinator(user, decision.application.platform):
+        return _("Alleen coördinatoren van het platform kunnen dit doen.")
+    reasons = {
+        "unpublished": _("Bezwaar kan alleen tegen een gepubliceerd besluit."),
+        "final": str(NO_FURTHER_OBJECTION),
+        "superseded": _("Dit besluit is vervangen; bezwaar kan alleen tegen het geldende besluit."),
+        "pending": _("Er is al een bezwaar in behandeling."),
+        "decided": _("Over het bezwaar tegen dit besluit is al beslist."),
+        "expired": _("De bezwaartermijn is verstreken."),
+    }
+    block = selectors.objection_block(decision)
+    return reasons[block] if block is not None else None
+
+
 def can_object(user, decision: Decision) -> bool:
-    return (
-        is_coordinator(user, decision.application.platform)
-        and decision.status == Decision.Status.PUBLISHED
-        and not Decision.objects.filter(supersedes=decision).exists()
-    )
+    return objection_refusal(user, decision) is None
+
+
+def may_handle_objection(user, objection: Objection) -> bool:
+    """The chair of the round, without a conflict on the application."""
+    decision = objection.decision
+    return can_chair(user, decision.round) and not is_conflicted(user, decision.application)
+
+
+def can_record_hearing(user, objection: Objection) -> bool:
+    return may_handle_objection(user, objection) and objection.status == Objection.Status.OPEN
+
+
+def can_decide_objection(user, objection: Objection) -> bool:
+    """Deciding on an objection needs a recorded hearing first."""
+    return can_record_hearing(user, objection) and objection.hearings.exists()
 
 
 def can_view_audit(user) -> bool:
@@ -233,6 +267,7 @@ def get_application_for_commission(user, pk: int, *, need: str = "declare") -> A
 
 
 def get_evidence_file_for_user(user, app_pk: int, file_pk: int) -> EvidenceFile:
+    """A file by its sequential pk: for those who may see all the application's evidence."""
     ev = get_object_or_404(
         EvidenceFile.objects.select_related("application__round", "application__platform"),
         pk=file_pk,
@@ -241,6 +276,19 @@ def get_evidence_file_for_user(user, app_pk: int, file_pk: int) -> EvidenceFile:
     if not can_view_evidence(user, ev.application):
         if _auth(user):
             _blocked(user, "evidence_file", ev.application, "not_allowed")
+        raise Http404
+    return ev
+
+
+def get_public_evidence_file(slug: str, public_id: uuid.UUID) -> EvidenceFile:
+    """A file published with the round's decision, by its unguessable public_id (404 otherwise,
+    for everyone: insiders download through get_evidence_file_for_user)."""
+    ev = get_object_or_404(
+        EvidenceFile.objects.select_related("application__round", "application__platform"),
+        public_id=public_id,
+        application__round__slug=slug,
+    )
+    if not selectors.is_public_evidence(ev):
         raise Http404
     return ev
 
@@ -263,9 +311,7 @@ def get_objection_for_chair(user, pk: int) -> Objection:
     )
     if not can_use_commission(user):
         raise PermissionDenied
-    if not can_chair(user, objection.decision.round) or is_conflicted(
-        user, objection.decision.application
-    ):
+    if not may_handle_objection(user, objection):
         _blocked(user, "objection", objection, "not_chair")
         raise PermissionDenied
     return objection

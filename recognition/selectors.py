@@ -1,7 +1,8 @@
 """The read side of recognition: every figure and fact that pages, PDFs, exports and e-mails show.
 
 Deadlines, competition groups, conflicts, which score sheets count, the per-criterion statistics
-and their rounding, the published record of a round and a platform's recognition status are
+and their rounding, which evidence is public, the published record of a round and a platform's
+recognition status are
 computed here once; views, services, reports and open data call these functions and only
 format what they return. Nothing here writes.
 """
@@ -9,11 +10,12 @@ format what they return. Nothing here writes.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Collection
-from dataclasses import dataclass
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, TypedDict
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.utils import timezone
 
 from accounts.models import User
@@ -22,9 +24,12 @@ from platforms.models import Platform
 from platforms.selectors import member_ids_by_platform
 from recognition.models import (
     Application,
+    ApplicationRevision,
     ConflictDeclaration,
     Criterion,
     Decision,
+    EvidenceFile,
+    Objection,
     Recognition,
     Round,
     Scoresheet,
@@ -48,7 +53,49 @@ def is_before_deadline(rnd: Round) -> bool:
 
 
 def scoring_open(rnd: Round) -> bool:
-    return rnd.status == RS.ASSESSMENT and now() >= rnd.application_deadline
+    """Scores are accepted from the application deadline until the assessment deadline (to the
+    second), while the round is in assessment: on every path (form, forged POST, task)."""
+    moment = now()
+    return (
+        rnd.status == RS.ASSESSMENT and rnd.application_deadline <= moment < rnd.assessment_deadline
+    )
+
+
+def declarations_open(rnd: Round) -> bool:
+    """Conflicts are declared while the round is open or in assessment, until its deadline."""
+    return rnd.status in (RS.OPEN, RS.ASSESSMENT) and now() < rnd.assessment_deadline
+
+
+def assessment_deadline_passed(rnd: Round) -> bool:
+    return now() >= rnd.assessment_deadline
+
+
+def outstanding_scores(rnd: Round) -> dict[int, list[Application]]:
+    """Commission member id -> the applications of the round they may score but have not yet
+    submitted (conflicted members are left out of a group): for the board and the reminders."""
+    from accounts.models import User
+
+    apps = list(
+        rnd.applications.filter(status=AS.SUBMITTED).select_related("platform").order_by("pk")
+    )
+    for app in apps:
+        app.round = rnd
+    remember_conflicts(apps)
+    submitted = set(
+        Scoresheet.objects.filter(
+            application__in=apps, status=Scoresheet.Status.SUBMITTED
+        ).values_list("application_id", "member_id")
+    )
+    result: dict[int, list[Application]] = {}
+    for member in User.objects.filter(groups__name=COMMISSION_GROUP, is_active=True):
+        todo = [
+            a
+            for a in apps
+            if member.pk not in conflicted_member_ids(a) and (a.pk, member.pk) not in submitted
+        ]
+        if todo:
+            result[member.pk] = todo
+    return result
 
 
 def undecided_applications(rnd: Round) -> list[Application]:
@@ -123,25 +170,56 @@ def group_of(application: Application) -> list[Application]:
 # --- conflicts of interest (derived when read; never synced into rows) -------------------------
 
 
-def _conflicts_for(applications: list[Application]) -> dict[int, set[int]]:
+Groups = list[list[Application]]
+
+
+def _competitors(
+    applications: list[Application], groups: Groups | None = None
+) -> dict[int, set[int]]:
+    """Per application: the platforms competing in its group (its own included). Two queries
+    per round involved, none when the caller already has the round's ``groups``."""
+    result: dict[int, set[int]] = {}
+    by_round: dict[int, list[Application]] = {}
+    for app in applications:
+        by_round.setdefault(app.round_id, []).append(app)
+    for apps in by_round.values():
+        rnd = apps[0].round
+        group_of_app: dict[int, set[int]] = {}
+        for group in groups if groups is not None else competition_groups(rnd):
+            platforms = {a.platform_id for a in group}
+            for a in group:
+                group_of_app[a.pk] = platforms
+        for app in apps:
+            result[app.pk] = group_of_app.get(app.pk, set()) | {app.platform_id}
+    return result
+
+
+def _conflicts_for(
+    applications: list[Application], groups: Groups | None = None
+) -> dict[int, set[int]]:
     """Per application: members who declared or were pinned a conflict, and every member of
-    the applying platform. Two queries for any number of applications."""
+    any platform applying in the same competition group (a rival's loss is their platform's
+    gain). A constant number of queries for any number of applications of one round."""
     declared: dict[int, set[int]] = {}
     for app_id, member_id in ConflictDeclaration.objects.filter(
         application_id__in=[a.pk for a in applications], has_conflict=True
     ).values_list("application_id", "member_id"):
         declared.setdefault(app_id, set()).add(member_id)
-    members = member_ids_by_platform({a.platform_id for a in applications})
+    competitors = _competitors(applications, groups)
+    members = member_ids_by_platform(set().union(*competitors.values()) if competitors else ())
     return {
-        app.pk: declared.get(app.pk, set()) | members.get(app.platform_id, set())
+        app.pk: declared.get(app.pk, set()).union(
+            *(members.get(p, set()) for p in competitors[app.pk])
+        )
         for app in applications
     }
 
 
-def remember_conflicts(applications: list[Application]) -> None:
+def remember_conflicts(applications: list[Application], groups: Groups | None = None) -> None:
     """Work out conflicted_member_ids for many applications at once and keep it on each
-    instance, for a page that checks every application of a round (the comparison)."""
-    found = _conflicts_for(applications)
+    instance, for a page that checks every application of a round (the comparison); pass the
+    round's competition ``groups`` when you have them."""
+    found = _conflicts_for(applications, groups)
     for app in applications:
         app._conflicted_member_ids = found[app.pk]  # type: ignore[attr-defined]
 
@@ -159,10 +237,11 @@ def is_conflicted(user: User | Any, application: Application) -> bool:
 
 
 def has_membership_conflict(user: User | Any, application: Application) -> bool:
-    """A conflict that follows from membership of the applying platform (cannot be cleared)."""
-    return getattr(user, "pk", None) in member_ids_by_platform({application.platform_id}).get(
-        application.platform_id, set()
-    )
+    """A conflict that follows from membership of a platform in the application's competition
+    group (its own or a rival's): it cannot be cleared by declaring otherwise."""
+    platforms = _competitors([application])[application.pk]
+    members = member_ids_by_platform(platforms)
+    return any(getattr(user, "pk", None) in members.get(p, set()) for p in platforms)
 
 
 def declaration_for(user: User | Any, application: Application) -> ConflictDeclaration | None:
@@ -217,7 +296,9 @@ def score_table(application: Application) -> dict:
     return score_tables([application])[application.pk]
 
 
-def score_tables(applications: list[Application]) -> dict[int, dict]:
+def score_tables(
+    applications: list[Application], *, groups: Groups | None = None
+) -> dict[int, dict]:
     """score_table for several applications of one round in a constant number of queries."""
     if not applications:
         return {}
@@ -227,7 +308,7 @@ def score_tables(applications: list[Application]) -> dict[int, dict]:
             "number"
         )
     )
-    excluded = _conflicts_for(applications)
+    excluded = _conflicts_for(applications, groups)
     # Recusals shown with the scores: commission members with a conflict (declared, pinned or
     # following from membership), whether or not they had scored.
     commission = {
@@ -313,6 +394,88 @@ def _table(
     }
 
 
+# --- evidence: private unless consented and judged ---------------------------------------------
+
+DECIDED = (AS.GRANTED, AS.NOT_GRANTED)
+
+
+def judged_file_ids(application_ids: Iterable[int]) -> dict[int, set[int]]:
+    """Per application: the evidence files of its judged revision, the last one submitted
+    (scoring starts after the deadline, when no new revision can be made). A file uploaded
+    after that submission is in no judged revision. One query for any number of applications."""
+    latest: dict[int, ApplicationRevision] = {}
+    for rev in ApplicationRevision.objects.filter(application_id__in=list(application_ids)).only(
+        "application_id", "number", "snapshot"
+    ):
+        if rev.application_id not in latest or rev.number > latest[rev.application_id].number:
+            latest[rev.application_id] = rev
+    return {
+        app_id: {f["id"] for f in rev.snapshot.get("files", [])} for app_id, rev in latest.items()
+    }
+
+
+def _public_files(files: Iterable[EvidenceFile]) -> list[EvidenceFile]:
+    """THE rule for public evidence: the round is published, the application decided, the file
+    marked publishable by the applicant and part of the judged revision. Nothing else is ever
+    public. Each file needs its application and round loaded."""
+    candidates = [
+        f
+        for f in files
+        if f.publishable
+        and f.application.round.status == RS.PUBLISHED
+        and f.application.status in DECIDED
+    ]
+    if not candidates:
+        return []
+    judged = judged_file_ids({f.application_id for f in candidates})
+    return [f for f in candidates if f.pk in judged.get(f.application_id, set())]
+
+
+def is_public_evidence(file: EvidenceFile) -> bool:
+    """May anyone download this file (through its public_id address)?"""
+    return bool(_public_files([file]))
+
+
+def public_evidence(application: Application) -> list[EvidenceFile]:
+    """The application's public evidence files, by name."""
+    return public_evidence_of_round(application.round, [application.pk]).get(application.pk, [])
+
+
+def public_evidence_of_round(
+    rnd: Round, application_ids: Collection[int] | None = None
+) -> dict[int, list[EvidenceFile]]:
+    """Per application of the round: its public evidence files, by name (two queries)."""
+    files = EvidenceFile.objects.filter(application__round=rnd, publishable=True).select_related(
+        "application__round"
+    )
+    if application_ids is not None:
+        files = files.filter(application_id__in=list(application_ids))
+    found: dict[int, list[EvidenceFile]] = {}
+    for f in _public_files(files.order_by("original_name", "pk")):
+        found.setdefault(f.application_id, []).append(f)
+    return found
+
+
+def evidence_publicity(
+    application: Application, files: Iterable[EvidenceFile]
+) -> list[tuple[EvidenceFile, bool]]:
+    """For the applicant's page: each file with whether it is, or will be once the application
+    is decided as it stands, public with the decision. A draft's files all go into its first
+    revision; a file added after submission is not public unless the application is submitted
+    again. Once the round is published this is exactly is_public_evidence."""
+    files = list(files)
+    if application.round.status == RS.PUBLISHED:
+        public = {f.pk for f in public_evidence(application)}
+        return [(f, f.pk in public) for f in files]
+    if application.status == AS.WITHDRAWN:
+        return [(f, False) for f in files]
+    if application.status == AS.DRAFT:
+        judged = {f.pk for f in files}
+    else:
+        judged = judged_file_ids([application.pk]).get(application.pk, set())
+    return [(f, f.publishable and f.pk in judged) for f in files]
+
+
 # --- the published record of a round -----------------------------------------------------------
 
 
@@ -321,6 +484,7 @@ class PublishedEntry:
     application: Application
     decisions: list[Decision]
     table: dict
+    public_files: list[EvidenceFile] = field(default_factory=list)
 
     @property
     def recusals(self) -> list[Recusal]:
@@ -336,7 +500,8 @@ class PublishedGroup:
 
 def published_record(rnd: Round) -> list[PublishedGroup]:
     """The round's published decisions per competition group, with the score statistics of
-    the sheets that count: the decision page, the decision PDF and decisions.csv use this."""
+    the sheets that count and the public evidence files: the decision page, the decision PDF
+    and decisions.csv use this."""
     decisions: dict[int, list[Decision]] = {}
     for d in (
         Decision.objects.filter(round=rnd, status=Decision.Status.PUBLISHED)
@@ -346,12 +511,18 @@ def published_record(rnd: Round) -> list[PublishedGroup]:
         .prefetch_related("criterion_motivations__criterion", "objections")
         .order_by("decided_at", "pk")
     ):
+        # Until when the applicant can still object: the right stated with each decision.
+        d.objection_open_until = objection_open_until(d)  # type: ignore[attr-defined]
         decisions.setdefault(d.application_id, []).append(d)
     groups = competition_groups(rnd)
-    tables = score_tables([a for group in groups for a in group])
+    tables = score_tables([a for group in groups for a in group], groups=groups)
+    files = public_evidence_of_round(rnd)
     record = []
     for group in groups:
-        entries = [PublishedEntry(app, decisions.get(app.pk, []), tables[app.pk]) for app in group]
+        entries = [
+            PublishedEntry(app, decisions.get(app.pk, []), tables[app.pk], files.get(app.pk, []))
+            for app in group
+        ]
         record.append(
             PublishedGroup(
                 name=" / ".join(sorted({a.area_name for a in group})),
@@ -377,6 +548,65 @@ def motivation_for(decision: Decision, criterion: Criterion) -> str:
         if m.criterion_id == criterion.pk:
             return m.text
     return ""
+
+
+@dataclass(frozen=True)
+class RecordVersion:
+    decisions: int
+    updated_at: datetime.datetime | None
+
+
+def record_version(record: list[PublishedGroup]) -> RecordVersion:
+    """Which version of a round's published record this is: the number of published decisions
+    and its last change (a decision published or an objection decided). No queries."""
+    count = 0
+    moments: list[datetime.datetime] = []
+    for group in record:
+        for entry in group.entries:
+            for d in entry.decisions:
+                count += 1
+                moments.extend(m for m in [d.published_at] if m is not None)
+                moments.extend(o.answered_at for o in d.objections.all() if o.answered_at)
+    return RecordVersion(decisions=count, updated_at=max(moments, default=None))
+
+
+# --- objections ---------------------------------------------------------------------------------
+
+
+def is_superseded(decision: Decision) -> bool:
+    """Replaced by a later decision (no query when superseded_by was select_related)."""
+    try:
+        return decision.superseded_by is not None
+    except ObjectDoesNotExist:
+        return False
+
+
+def objection_block(decision: Decision) -> str | None:
+    """Why nobody can object to this decision now, as a code; None: the applicant still can,
+    until objection_deadline. The one rule behind the button, the form, lodge_objection and the
+    right to object stated on the decision page and in its PDF. Codes: "unpublished", "final"
+    (a decision on an objection: appeal goes to the court), "superseded", "pending" (an
+    objection is being handled), "decided" (one objection per decision), "expired"."""
+    if decision.status != Decision.Status.PUBLISHED:
+        return "unpublished"
+    if decision.kind == Decision.Kind.OBJECTION:
+        return "final"
+    if is_superseded(decision):
+        return "superseded"
+    objections = list(decision.objections.all())
+    if any(o.status == Objection.Status.OPEN for o in objections):
+        return "pending"
+    if objections:
+        return "decided"
+    deadline = objection_deadline(decision)
+    if deadline is None or now() > deadline:
+        return "expired"
+    return None
+
+
+def objection_open_until(decision: Decision) -> datetime.datetime | None:
+    """The objection deadline of a decision that can still be objected to, else None."""
+    return objection_deadline(decision) if objection_block(decision) is None else None
 
 
 # --- recognition of a platform ------------------------------------------------------------------
@@ -421,3 +651,85 @@ def recognition_history(platform: Platform) -> list[Decision]:
         .select_related("round", "supersedes", "recognition")
         .order_by("-published_at", "-pk")
     )
+
+
+# --- preparing the meeting: a competition group's dossier ---------------------------------------
+
+
+def group_dossier(group: list[Application], tables: dict[int, dict]) -> dict:
+    """What the commission compares for one competition group, per criterion and applicant:
+    the score statistics (from ``tables``, the sheets that count), the statement, the linked
+    activities (with partner confirmations), files and links of the judged revision, and per
+    applicant its endorsements (verified against self-declared). Disagreements (spread of 2 or
+    more) are the agenda points. The comparison page and the meeting pack both use this."""
+    from platforms.selectors import activities_with_confirmations, endorsement_counts_by_platform
+
+    snapshots = {}
+    for app in group:
+        revision = app.revisions.order_by("-number").first()
+        snapshots[app.pk] = revision.snapshot if revision is not None else {}
+    activity_ids = {
+        a["id"]
+        for snap in snapshots.values()
+        for st in snap.get("statements", [])
+        for a in st.get("activities", [])
+    }
+    activities = activities_with_confirmations(activity_ids)
+    endorsements = endorsement_counts_by_platform({a.platform_id for a in group})
+    criteria = [row["criterion"] for row in tables[group[0].pk]["rows"]] if group else []
+    rows = []
+    agenda = []
+    for i, criterion in enumerate(criteria):
+        cells = []
+        for app in group:
+            stats = tables[app.pk]["rows"][i]
+            statement: dict[str, Any] = next(
+                (
+                    st
+                    for st in snapshots[app.pk].get("statements", [])
+                    if st.get("criterion") == criterion.key
+                ),
+                {},
+            )
+            cells.append(
+                {
+                    "application": app,
+                    "stats": stats,
+                    "statement": statement.get("statement", ""),
+                    "links": statement.get("links", []),
+                    "activities": [
+                        activities[a["id"]]
+                        for a in statement.get("activities", [])
+                        if a["id"] in activities
+                    ],
+                    "files": [
+                        f
+                        for f in snapshots[app.pk].get("files", [])
+                        if f.get("criterion") == criterion.key
+                    ],
+                }
+            )
+            if stats["discuss"]:
+                agenda.append(
+                    {"application": app, "criterion": criterion, "spread": stats["spread"]}
+                )
+        rows.append({"criterion": criterion, "cells": cells})
+    support = []
+    for app in group:
+        counts = endorsements.get(app.platform_id, [])
+        support.append(
+            {
+                "application": app,
+                "per_buurt": counts,
+                "verified": sum(c["verified_count"] for c in counts),
+                "declared": sum(c["declared_count"] for c in counts),
+            }
+        )
+    return {
+        "applications": group,
+        "tables": [tables[a.pk] for a in group],
+        "rows": rows,
+        "agenda": agenda,
+        "support": support,
+        "name": " / ".join(sorted({a.area_name for a in group})),
+    }

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from recognition.views import applicant, commission, manage, public
+from recognition.views import applicant, commission, manage, objections, public
 
 app_name = "recognition"
 
@@ -9,6 +9,11 @@ urlpatterns = [
     path("rondes/", public.round_list, name="round_list"),
     path("rondes/<slug:slug>/", public.round_detail, name="round_detail"),
     path("rondes/<slug:slug>/besluit/", public.round_decision, name="round_decision"),
+    path(
+        "rondes/<slug:slug>/besluit/bewijs/<uuid:public_id>/",
+        public.decision_evidence,
+        name="decision_evidence",
+    ),
     # applicants
     path("aanvragen/", applicant.application_list, name="application_list"),
     path(
@@ -59,6 +64,7 @@ urlpatterns = [
     path(
         "commissie/rondes/<slug:slug>/afronden/", commission.round_conclude, name="round_conclude"
     ),
+    path("commissie/rondes/<slug:slug>/herinneren/", commission.round_remind, name="round_remind"),
     path("commissie/rondes/<slug:slug>/heropenen/", commission.round_reopen, name="round_reopen"),
     path("commissie/aanvragen/<int:pk>/", commission.application_review, name="application_review"),
     path(
@@ -79,6 +85,11 @@ urlpatterns = [
     ),
     path(
         "commissie/aanvragen/<int:pk>/besluit/", commission.decision_record, name="decision_record"
+    ),
+    path(
+        "commissie/bezwaren/<int:pk>/hoorzitting/",
+        objections.objection_hearing,
+        name="objection_hearing",
     ),
     # administrators
     path("beheer/rondes/", manage.round_manage_list, name="round_manage_list"),

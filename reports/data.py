@@ -46,7 +46,8 @@ def round_decision(round_obj: Round) -> dict:
     criteria = list(round_obj.criteria_version.criteria.order_by("number"))
     areas = []
     decisions = []
-    for group in recognition.published_record(round_obj):
+    record = recognition.published_record(round_obj)
+    for group in record:
         shown = []
         for entry in group.entries:
             means = {row["criterion"].pk: row["mean"] for row in entry.table["rows"]}
@@ -64,7 +65,74 @@ def round_decision(round_obj: Round) -> dict:
         "areas": areas,
         "granted": recognition.granted_total(round_obj),
         "decision_count": len(decisions),
+        "version": recognition.record_version(record),
     }
+
+
+def meeting_pack(round_obj: Round, member) -> dict:
+    """The commission's meeting pack for one member: the agenda and, per competition group
+    the member takes part in, the statements, evidence summaries, score tables and
+    disagreements (recognition.selectors.group_dossier, as on the comparison page). Groups in
+    which the member has a conflict are left out entirely; score tables appear only where the
+    member may see them (after submitting their own)."""
+    from recognition import permissions as recognition_perms
+
+    groups = recognition.competition_groups(round_obj)
+    applications = [a for group in groups for a in group]
+    for app in applications:
+        app.round = round_obj
+    recognition.remember_conflicts(applications, groups)
+    shown, left_out = [], 0
+    for group in groups:
+        if any(recognition_perms.is_conflicted(member, a) for a in group):
+            left_out += 1
+            continue
+        scores_visible = all(recognition_perms.can_see_scores(member, a) for a in group)
+        shown.append((group, scores_visible))
+    tables = recognition.score_tables([a for group, _v in shown for a in group], groups=groups)
+    dossiers = []
+    for group, scores_visible in shown:
+        dossier = recognition.group_dossier(group, tables)
+        dossier["scores_visible"] = scores_visible
+        if not scores_visible:
+            dossier["agenda"] = []
+        dossiers.append(dossier)
+    return {
+        "round": round_obj,
+        "member": member,
+        "groups": dossiers,
+        "agenda": [p for d in dossiers for p in d["agenda"]],
+        "left_out": left_out,
+    }
+
+
+def fingerprint_meeting_pack(key: str) -> str:
+    from recognition.models import Application, ConflictDeclaration, Scoresheet
+
+    slug, _sep, member_id = key.rpartition("/")
+    rnd = (
+        Round.objects.filter(slug=slug)
+        .values("pk", "status", "published_at", "assessment_deadline")
+        .first()
+    )
+    if rnd is None:
+        return _hash(("meeting_pack", key, None))
+    apps = Application.objects.filter(round_id=rnd["pk"])
+    return _hash(
+        (
+            "meeting_pack",
+            key,
+            rnd,
+            apps.aggregate(n=Count("id"), m=Max("updated_at"), r=Max("revisions__id")),
+            Scoresheet.objects.filter(application__in=apps).aggregate(
+                n=Count("id", filter=Q(status="submitted")), m=Max("submitted_at")
+            ),
+            ConflictDeclaration.objects.filter(application__in=apps).aggregate(
+                n=Count("id"), m=Max("declared_at")
+            ),
+            Platform.objects.filter(applications__in=apps).aggregate(m=Max("updated_at")),
+        )
+    )
 
 
 # --- data fingerprints: a report is outdated when its fingerprint changes ----------------
@@ -131,8 +199,11 @@ def fingerprint_round_decision(slug: str) -> str:
             dec_n=Count(
                 "decisions", filter=Q(decisions__status=Decision.Status.PUBLISHED), distinct=True
             ),
+            # An objection lodged or decided changes the record without a new decision.
+            obj=Max("decisions__objections__id"),
+            obj_at=Max("decisions__objections__answered_at"),
         )
-        .values("pk", "status", "published_at", "title", "dec", "dec_pub", "dec_n")
+        .values("pk", "status", "published_at", "title", "dec", "dec_pub", "dec_n", "obj", "obj_at")
         .first()
     )
     return _hash(("round_decision", slug, row))

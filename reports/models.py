@@ -10,6 +10,8 @@ class ReportJob(models.Model):
         PLATFORM_YEAR = "platform_year", _("Jaarverslag van een platform")
         ROUND_DECISION = "round_decision", _("Besluit van een ronde")
         DISTRICT_YEAR = "district_year", _("Overzicht van het stadsdeel per jaar")
+        # Per round and commission member (key "<round slug>/<user id>"): never public.
+        MEETING_PACK = "meeting_pack", _("Vergaderstukken van de commissie")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Wordt gemaakt")

@@ -18,6 +18,7 @@ TEMPLATES = {
     ReportJob.Kind.PLATFORM_YEAR: "reports/pdf/platform_year.html",
     ReportJob.Kind.ROUND_DECISION: "reports/pdf/round_decision.html",
     ReportJob.Kind.DISTRICT_YEAR: "reports/pdf/district_year.html",
+    ReportJob.Kind.MEETING_PACK: "reports/pdf/meeting_pack.html",
 }
 
 
@@ -51,6 +52,13 @@ def report_context(kind: str, key: str) -> dict:
     if kind == ReportJob.Kind.ROUND_DECISION:
         round_obj = get_object_or_404(Round, slug=key, status=Round.Status.PUBLISHED)
         return data.round_decision(round_obj)
+    if kind == ReportJob.Kind.MEETING_PACK:
+        from accounts.models import User
+
+        slug, _sep, member_id = key.rpartition("/")
+        round_obj = get_object_or_404(Round.objects.exclude(status=Round.Status.DRAFT), slug=slug)
+        member = get_object_or_404(User, pk=int(member_id))
+        return data.meeting_pack(round_obj, member)
     if kind == ReportJob.Kind.DISTRICT_YEAR:
         overview = data.district_overview(int(key))
         overview.update(overview_charts(overview))

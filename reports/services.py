@@ -43,6 +43,8 @@ def compute_fingerprint(kind: str, key: str) -> str:
         return data.fingerprint_round_decision(key)
     if kind == ReportJob.Kind.DISTRICT_YEAR:
         return data.fingerprint_district_year(int(key))
+    if kind == ReportJob.Kind.MEETING_PACK:
+        return data.fingerprint_meeting_pack(key)
     raise ValueError(kind)
 
 

@@ -23,6 +23,11 @@ urlpatterns = [
         name="platform_report",
     ),
     path("rondes/<slug:slug>/besluit.pdf", views.round_report, name="round_report"),
+    path(
+        "commissie/rondes/<slug:slug>/vergaderstukken.pdf",
+        views.meeting_pack,
+        name="meeting_pack",
+    ),
     path("transparantie/", views.transparency, name="transparency"),
     path("transparantie/<year:year>/", views.transparency, name="transparency_year"),
     path("transparantie/verslag/<year:year>.pdf", views.district_report, name="district_report"),

@@ -15,9 +15,11 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.permissions import role_required
 from buurtplatform.pagecache import public_page
 from platforms.models import Platform
 from recognition.models import Round
+from recognition.permissions import can_use_commission, get_commission_round_for_user
 from reports import data, opendata, services
 from reports.models import ReportJob
 from reports.permissions import can_retry_report, get_report_job_for_user
@@ -72,7 +74,8 @@ def _pdf_response(job: ReportJob, filename: str) -> FileResponse:
     )
     response["Content-Disposition"] = f'inline; filename="{filename}"'
     response["X-Report-SHA256"] = job.sha256
-    response["Cache-Control"] = "public, max-age=60"
+    private = job.kind == ReportJob.Kind.MEETING_PACK
+    response["Cache-Control"] = "private, no-store" if private else "public, max-age=60"
     return response
 
 
@@ -103,6 +106,22 @@ def round_report(request: HttpRequest, slug: str) -> HttpResponse:
         f"besluit-{round_obj.slug}.pdf",
         round_obj.title,
     )
+
+
+@login_required
+@role_required(can_use_commission)
+def meeting_pack(request: HttpRequest, slug: str) -> HttpResponse:
+    """The commission's meeting pack for the member asking (their conflicts left out)."""
+    round_obj = get_commission_round_for_user(request.user, slug)
+    response = _serve(
+        request,
+        ReportJob.Kind.MEETING_PACK,
+        f"{round_obj.slug}/{request.user.pk}",
+        f"vergaderstukken-{round_obj.slug}.pdf",
+        _("Vergaderstukken %(round)s") % {"round": round_obj.title},
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 def district_report(request: HttpRequest, year: int) -> HttpResponse:

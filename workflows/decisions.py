@@ -8,7 +8,8 @@ from decimal import Decimal
 from django.db import transaction
 
 from accounts.models import User
-from budgets.services import book_grant
+from budgets.selectors import budget_of_decision
+from budgets.services import adjust_grant, book_grant
 from recognition import services as recognition
 from recognition.models import Decision, Objection, Round
 
@@ -28,7 +29,10 @@ def publish_round(*, round: Round, by: User) -> Round:
 def answer_objection(
     *, objection: Objection, by: User, outcome: str, granted_amount: Decimal, motivation: str
 ) -> Decision:
-    """Answer an objection with a new decision; a grant it newly gives is booked at once."""
+    """Uphold an objection with a new decision and book its money in the same transaction:
+    where the contested decision had a budget, the difference is booked on it (refused, and
+    nothing decided, when that would go below what is already approved or paid); a grant the
+    new decision newly gives becomes a budget."""
     old = objection.decision
     decision = recognition.answer_objection(
         objection=objection,
@@ -37,6 +41,9 @@ def answer_objection(
         granted_amount=granted_amount,
         motivation=motivation,
     )
-    if decision.outcome == Decision.Outcome.GRANTED and old.outcome != Decision.Outcome.GRANTED:
+    budget = budget_of_decision(old)
+    if budget is not None:
+        adjust_grant(budget=budget, new_amount=decision.granted_amount, decision=decision, by=by)
+    elif decision.outcome == Decision.Outcome.GRANTED:
         book_grant(decision=decision, by=by)
     return decision

@@ -163,9 +163,9 @@ def delete_account(*, user: User, by: User) -> User:
         "memberships": user.memberships.all().delete()[0],
     }
     for model, field in _AUTHORED_FIELDS:
-        counts[f"{model.__name__.lower()}.{field}"] = model._default_manager.filter(**{field: user}).update(
-            **{field: None}
-        )
+        counts[f"{model.__name__.lower()}.{field}"] = model._default_manager.filter(
+            **{field: user}
+        ).update(**{field: None})
     anonymous_email = f"deleted-{user.pk}@invalid"
     invitations = Invitation.objects.filter(email__iexact=user.email)
     invitations.filter(status=Invitation.Status.PENDING).update(status=Invitation.Status.REVOKED)

@@ -12,12 +12,16 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.forms import AccountDeleteForm
 from buurtplatform.feedback import show_errors
 from recognition import permissions as recognition_perms
-from recognition.forms import ObjectionAnswerForm
+from recognition import selectors as recognition_selectors
+from recognition import services as recognition_services
+from recognition.forms import ObjectionAnswerForm, ObjectionHearingForm
+from recognition.models import Objection
 from workflows import decisions, privacy
 
 
@@ -43,24 +47,57 @@ def _round_publish_confirmed(request: HttpRequest, rnd) -> HttpResponse:
 
 @login_required
 def objection_answer(request: HttpRequest, pk: int) -> HttpResponse:
+    """The chair's page for one objection: the application, its scores, statements and the
+    contested decision; the hearing (recognition:objection_hearing); then the decision on it."""
     objection = recognition_perms.get_objection_for_chair(request.user, pk)
     form = ObjectionAnswerForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
         try:
-            decisions.answer_objection(
-                objection=objection,
-                by=request.user,
-                outcome=form.cleaned_data["outcome"],
-                granted_amount=form.cleaned_data["granted_amount"] or 0,
-                motivation=form.cleaned_data["motivation"],
-            )
+            if data["result"] == ObjectionAnswerForm.UPHELD:
+                decisions.answer_objection(
+                    objection=objection,
+                    by=request.user,
+                    outcome=data["outcome"],
+                    granted_amount=data["granted_amount"] or 0,
+                    motivation=data["motivation"],
+                )
+            else:
+                recognition_services.reject_objection(
+                    objection=objection, by=request.user, motivation=data["motivation"]
+                )
         except ValidationError as exc:
             show_errors(request, exc)
         else:
-            messages.success(request, _("Het bezwaar is beantwoord met een nieuw besluit."))
+            if data["result"] == ObjectionAnswerForm.UPHELD:
+                messages.success(
+                    request, _("Het bezwaar is gegrond verklaard met een nieuw besluit.")
+                )
+            else:
+                messages.success(request, _("Het bezwaar is ongegrond verklaard."))
             return redirect("recognition:round_decision", slug=objection.decision.round.slug)
+    decision = objection.decision
+    application = decision.application
+    statements = {s.criterion_id: s for s in application.statements.select_related("criterion")}
+    criteria = application.round.criteria_version.criteria.order_by("number")
     return render(
-        request, "recognition/objection_answer.html", {"objection": objection, "form": form}
+        request,
+        "recognition/objection_answer.html",
+        {
+            "objection": objection,
+            "decision": decision,
+            "application": application,
+            "table": recognition_selectors.score_table(application),
+            "criteria_rows": [
+                (c, statements.get(c.pk), recognition_selectors.motivation_for(decision, c))
+                for c in criteria
+            ],
+            "hearings": objection.hearings.select_related("recorded_by"),
+            "hearing_form": ObjectionHearingForm(initial={"held_on": timezone.localdate()}),
+            "may_decide": recognition_perms.can_decide_objection(request.user, objection),
+            "is_open": objection.status == Objection.Status.OPEN,
+            "form": form,
+        },
     )
 
 

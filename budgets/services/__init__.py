@@ -2,6 +2,8 @@
 
 Accounting scheme (every transaction balances; balances are debit minus credit):
 - grant:      debit the platform's budget account, credit the district's grant source.
+- adjustment: a later decision changed the grant (upheld objection): the difference, booked
+              like a grant (higher) or the other way round (lower); never below what is spent.
 - payment:    debit the budget line's expense account, credit the budget account.
 - return:     debit the system "returned funds" account, credit the budget account.
 - carry over: debit the platform's carried-over account, credit the budget account.
@@ -12,6 +14,9 @@ balance is what was spent on that line.
 Lock order (to avoid deadlocks): the batch (when paying), then budget rows in id order, then
 claims in id order. Modules: ledger (core, grants), claims, payments, corrections.
 """
+
+from collections.abc import Iterator
+from typing import Any
 
 from budgets.services.claims import (
     TRANSITIONS,
@@ -30,6 +35,7 @@ from budgets.services.ledger import (
     Line,
     PeriodClosedError,
     account_balance,
+    adjust_grant,
     book_grant,
     budget_account,
     budget_remaining,
@@ -46,7 +52,7 @@ from budgets.services.ledger import (
 from budgets.services.payments import create_batch, debtor_config, export_batch_sepa, pay_batch
 
 
-def public_transactions():
+def public_transactions() -> Iterator[dict[str, Any]]:
     """Rows for /open-data/transactions.csv (see budgets.selectors.public_transactions)."""
     from budgets.selectors import public_transactions as rows
 
@@ -61,6 +67,7 @@ __all__ = [
     "Line",
     "PeriodClosedError",
     "account_balance",
+    "adjust_grant",
     "approve_claim",
     "book_grant",
     "budget_account",

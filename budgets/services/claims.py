@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -15,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from schwifty import IBAN
 from schwifty.exceptions import SchwiftyException
 
+from accounts.models import User
 from accounts.roles import is_support
 from audit.services import record
 from budgets import permissions
@@ -34,6 +37,11 @@ from budgets.services.ledger import (
 )
 from buurtplatform.emails import absolute_url, send_templated_email
 from buurtplatform.formatting import format_money
+from buurtplatform.uploads import CleanUpload
+from platforms.models import Activity
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
 
 # --- expense claims ---------------------------------------------------------------------
 
@@ -52,7 +60,7 @@ TRANSITIONS: dict[str, set[str]] = {
     ExpenseClaim.Status.REVERSED: set(),
 }
 
-ALREADY = {
+ALREADY: dict[str, StrPromise] = {
     ExpenseClaim.Status.APPROVED: gettext_lazy("Deze declaratie is al goedgekeurd."),
     ExpenseClaim.Status.PAID: gettext_lazy("Deze declaratie is al betaald."),
     ExpenseClaim.Status.REJECTED: gettext_lazy("Deze declaratie is al afgewezen."),
@@ -78,7 +86,7 @@ def validate_iban(value: str) -> str:
         raise ValidationError(_("Dit is geen geldig IBAN-nummer."), code="iban") from exc
 
 
-def _save_receipts(claim: ExpenseClaim, receipts) -> None:
+def _save_receipts(claim: ExpenseClaim, receipts: Iterable[CleanUpload] | None) -> None:
     for upload in receipts or []:
         receipt = Receipt(
             claim=claim,
@@ -86,6 +94,7 @@ def _save_receipts(claim: ExpenseClaim, receipts) -> None:
             content_type=upload.content_type,
             size=upload.size,
         )
+        assert upload.content.name is not None  # clean_upload names every file
         receipt.file.save(upload.content.name, upload.content, save=False)
         receipt.save()
 
@@ -95,7 +104,7 @@ def submit_claim(
     *,
     budget: Budget,
     budget_line: BudgetLine,
-    by,
+    by: User,
     amount: Decimal,
     expense_date: datetime.date,
     payee_name: str,
@@ -104,8 +113,8 @@ def submit_claim(
     payee_is_organisation: bool = False,
     private_notes: str = "",
     no_receipt_statement: str = "",
-    activities=(),
-    receipts=(),
+    activities: Iterable[Activity] = (),
+    receipts: Iterable[CleanUpload] = (),
 ) -> ExpenseClaim:
     """A platform member submits an expense claim with receipts (or a signed statement)."""
     if not permissions.can_submit_claim(by, budget):
@@ -144,7 +153,12 @@ def submit_claim(
 
 @transaction.atomic
 def resubmit_claim(
-    *, claim: ExpenseClaim, by, fields: dict, activities=None, receipts=()
+    *,
+    claim: ExpenseClaim,
+    by: User,
+    fields: dict[str, Any],
+    activities: Iterable[Activity] | None = None,
+    receipts: Iterable[CleanUpload] = (),
 ) -> ExpenseClaim:
     """The submitter changes a claim after support staff asked for changes, and resubmits."""
     claim = ExpenseClaim.objects.select_for_update().get(pk=claim.pk)
@@ -176,7 +190,7 @@ def resubmit_claim(
     return claim
 
 
-def _require_reviewer(claim: ExpenseClaim, by) -> None:
+def _require_reviewer(claim: ExpenseClaim, by: User) -> None:
     if not is_support(by):
         raise PermissionDenied
     if not permissions.can_review_claim(by, claim):
@@ -208,7 +222,7 @@ def _notify(claim: ExpenseClaim) -> None:
 
 @transaction.atomic
 def approve_claim(
-    *, claim: ExpenseClaim, by, override_reason: str = "", accept_statement: bool = False
+    *, claim: ExpenseClaim, by: User, override_reason: str = "", accept_statement: bool = False
 ) -> ExpenseClaim:
     """Support staff approve a claim; refuses overspending unless overridden with a reason."""
     _require_reviewer(claim, by)
@@ -257,7 +271,7 @@ def approve_claim(
     return claim
 
 
-def _review_with_message(claim: ExpenseClaim, by, status: str, message: str) -> ExpenseClaim:
+def _review_with_message(claim: ExpenseClaim, by: User, status: str, message: str) -> ExpenseClaim:
     """Lock, move the claim to ``status`` and record who reviewed it and why (four eyes first)."""
     _require_reviewer(claim, by)
     _budget, claim = _locked_claim(claim)
@@ -270,7 +284,7 @@ def _review_with_message(claim: ExpenseClaim, by, status: str, message: str) -> 
 
 
 @transaction.atomic
-def reject_claim(*, claim: ExpenseClaim, by, reason: str) -> ExpenseClaim:
+def reject_claim(*, claim: ExpenseClaim, by: User, reason: str) -> ExpenseClaim:
     """Support staff reject a claim with a reason; the member is told by e-mail."""
     if not reason.strip():
         raise ValidationError(_("Geef een reden voor de afwijzing."))
@@ -281,7 +295,7 @@ def reject_claim(*, claim: ExpenseClaim, by, reason: str) -> ExpenseClaim:
 
 
 @transaction.atomic
-def request_claim_changes(*, claim: ExpenseClaim, by, message: str) -> ExpenseClaim:
+def request_claim_changes(*, claim: ExpenseClaim, by: User, message: str) -> ExpenseClaim:
     """Support staff ask the member to change the claim (e.g. a clearer receipt)."""
     if not message.strip():
         raise ValidationError(_("Schrijf wat er aangepast moet worden."))

@@ -10,6 +10,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from accounts.roles import is_support
 from audit.models import AuditEntry
 from audit.services import record
@@ -39,7 +40,7 @@ from budgets.services.ledger import (
 
 
 @transaction.atomic
-def reverse_transaction(*, original: Transaction, by, reason: str) -> Transaction:
+def reverse_transaction(*, original: Transaction, by: User, reason: str) -> Transaction:
     """Correct a booking by a reversal that points at it (once; the original stays)."""
     if not is_support(by):
         raise PermissionDenied
@@ -50,6 +51,11 @@ def reverse_transaction(*, original: Transaction, by, reason: str) -> Transactio
     original = Transaction.objects.select_related("claim").get(pk=original.pk)
     if original.kind == Transaction.Kind.REVERSAL:
         raise ValidationError(_("Een correctie kan niet zelf gecorrigeerd worden."))
+    if original.kind == Transaction.Kind.ADJUSTMENT:
+        # It follows a published decision and moved Budget.granted_amount with it.
+        raise ValidationError(
+            _("Een aanpassing van de toekenning volgt uit een besluit en wordt niet tegengeboekt.")
+        )
     if Transaction.objects.filter(reverses=original).exists():
         raise ValidationError(_("Deze boeking is al gecorrigeerd."), code="already_reversed")
     if original.kind == Transaction.Kind.GRANT and budget.committed > 0:
@@ -102,7 +108,7 @@ def reverse_transaction(*, original: Transaction, by, reason: str) -> Transactio
 
 
 @transaction.atomic
-def close_year(*, budget: Budget, outcome: str, reason: str, by) -> YearClose:
+def close_year(*, budget: Budget, outcome: str, reason: str, by: User) -> YearClose:
     """Close a budget's year: book the unspent money as returned or carried over, then lock."""
     if not is_support(by):
         raise PermissionDenied

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Case, DecimalField, F, QuerySet, Sum, Value, When
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -26,6 +27,7 @@ from budgets.models import (
     Transaction,
     YearClose,
 )
+from buurtplatform.formatting import format_money
 from recognition.models import Decision
 
 CENT = Decimal("0.01")
@@ -349,3 +351,83 @@ def _book_grant(*, decision: Decision, by: User) -> Budget:
         visibility=AuditEntry.Visibility.PUBLIC,
     )
     return budget
+
+
+@transaction.atomic
+def adjust_grant(
+    *, budget: Budget, new_amount: Decimal, decision: Decision, by: User
+) -> Transaction | None:
+    """A later decision (an upheld objection) changes what the budget's grant is worth: book the
+    difference on the budget as one balanced transaction and set Budget.granted_amount.
+
+    The existing grant and every other ledger row stay as they are. Idempotent per decision
+    (transaction_adjustment_once); None when the amount does not change. Lowering the grant
+    below what is already approved or paid on the budget is refused."""
+    lock_timeout()
+    budget = (
+        Budget.objects.select_for_update().select_related("platform", "round").get(pk=budget.pk)
+    )
+    existing = Transaction.objects.filter(decision=decision, kind=Transaction.Kind.ADJUSTMENT)
+    if existing.exists():
+        return existing.get()
+    amount = money(new_amount)
+    if amount < 0:
+        raise ValidationError(_("Het toegekende bedrag moet positief zijn."))
+    old = budget.granted_amount
+    difference = amount - old
+    if difference == 0:
+        return None
+    if is_grant_reversed(budget):
+        raise ValidationError(
+            _("De toekenning van dit budget is tegengeboekt; er valt niets aan te passen.")
+        )
+    if amount < budget.committed:
+        raise ValidationError(
+            _(
+                "Het nieuwe bedrag (%(new)s) is lager dan wat al is goedgekeurd of betaald op dit "
+                "budget (%(committed)s). Handel eerst die declaraties af."
+            )
+            % {"new": format_money(amount), "committed": format_money(budget.committed)},
+            code="below_committed",
+        )
+    account = budget_account(budget)
+    source = get_system_account(Account.Kind.GRANT_SOURCE)
+    if difference > 0:
+        lines = [
+            Line(account, Entry.Side.DEBIT, difference),
+            Line(source, Entry.Side.CREDIT, difference),
+        ]
+        description = _("Verhoging van de toekenning %(round)s aan %(platform)s")
+    else:
+        lines = [
+            Line(source, Entry.Side.DEBIT, -difference),
+            Line(account, Entry.Side.CREDIT, -difference),
+        ]
+        description = _("Verlaging van de toekenning %(round)s aan %(platform)s")
+    tx = post_transaction(
+        budget=budget,
+        kind=Transaction.Kind.ADJUSTMENT,
+        lines=lines,
+        # Never before the grant itself (dated at the budget year's start).
+        value_date=max(timezone.localdate(), datetime.date(budget.year, 1, 1)),
+        description=description % {"round": budget.round.title, "platform": budget.platform.name},
+        reference=f"besluit-{decision.pk}",
+        by=by,
+        decision=decision,
+    )
+    budget.granted_amount = amount
+    budget.save(update_fields=["granted_amount"])
+    record(
+        actor=by,
+        action="budgets.grant.adjusted",
+        obj=budget,
+        data={
+            "decision": decision.pk,
+            "old_amount": str(old),
+            "new_amount": str(amount),
+            "difference": str(difference),
+            "transaction": tx.pk,
+        },
+        visibility=AuditEntry.Visibility.PUBLIC,
+    )
+    return tx

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,6 +14,7 @@ from django.utils.translation import gettext as _
 from schwifty import IBAN
 from sepaxml import SepaTransfer
 
+from accounts.models import User
 from accounts.roles import is_support
 from audit.services import record
 from budgets.models import (
@@ -37,7 +39,7 @@ from budgets.services.ledger import (
 
 
 @transaction.atomic
-def create_batch(*, claims: Iterable[ExpenseClaim], by) -> PaymentBatch:
+def create_batch(*, claims: Iterable[ExpenseClaim], by: User) -> PaymentBatch:
     """Put approved claims that are not yet in a batch into a new payment batch."""
     if not is_support(by):
         raise PermissionDenied
@@ -64,7 +66,7 @@ def create_batch(*, claims: Iterable[ExpenseClaim], by) -> PaymentBatch:
     return batch
 
 
-def debtor_config() -> dict:
+def debtor_config() -> dict[str, Any]:
     return {
         "name": settings.SEPA_DEBTOR_NAME,
         "IBAN": settings.SEPA_DEBTOR_IBAN,
@@ -75,7 +77,7 @@ def debtor_config() -> dict:
 
 
 @transaction.atomic
-def export_batch_sepa(*, batch: PaymentBatch, by) -> bytes:
+def export_batch_sepa(*, batch: PaymentBatch, by: User) -> bytes:
     """The batch as a SEPA credit transfer file (pain.001.001.03), validated by its schema."""
     if not is_support(by):
         raise PermissionDenied
@@ -106,7 +108,9 @@ def export_batch_sepa(*, batch: PaymentBatch, by) -> bytes:
 
 
 @transaction.atomic
-def pay_batch(*, batch: PaymentBatch, by, value_date: datetime.date | None = None) -> PaymentBatch:
+def pay_batch(
+    *, batch: PaymentBatch, by: User, value_date: datetime.date | None = None
+) -> PaymentBatch:
     """Mark a batch paid: books one payment transaction per claim, exactly once."""
     if not is_support(by):
         raise PermissionDenied

@@ -30,7 +30,6 @@ from platforms.services.common import (
 from platforms.services.endorsements import (
     create_endorsement_codes,
     endorse_platform,
-    endorsement_counts,
     withdraw_endorsement,
 )
 from platforms.services.members import (
@@ -68,7 +67,6 @@ __all__ = [
     "decline_invitation",
     "delete_activity_photo",
     "endorse_platform",
-    "endorsement_counts",
     "find_confirmation",
     "find_invitation",
     "hash_token",

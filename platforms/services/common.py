@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import secrets
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -77,7 +78,7 @@ def unique_slug(name: str) -> str:
 RESUBMIT_WINDOW = datetime.timedelta(minutes=10)
 
 
-def _audit(**kwargs) -> None:
+def _audit(**kwargs: Any) -> None:
     record(**kwargs)
 
 

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import secrets
-from typing import TypedDict
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -114,25 +112,3 @@ def create_endorsement_codes(
         data={"batch": batch, "count": count},
     )
     return batch, codes
-
-
-class EndorsementCount(TypedDict):
-    buurt__code: str
-    buurt__name: str
-    verified_count: int
-    declared_count: int
-
-
-def endorsement_counts(platform: Platform) -> list[EndorsementCount]:
-    """Per buurt: verified and self-declared endorsements (no names)."""
-    from django.db.models import Count
-
-    return list(
-        Endorsement.objects.filter(platform=platform)
-        .values("buurt__code", "buurt__name")
-        .annotate(
-            verified_count=Count("id", filter=Q(verified=True)),
-            declared_count=Count("id", filter=Q(verified=False)),
-        )
-        .order_by("buurt__code")
-    )

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from platforms.models import (
     Invitation,
     Membership,
@@ -26,7 +27,7 @@ from platforms.services.common import (
 
 
 @transaction.atomic
-def invite_member(*, platform: Platform, email: str, role: str, by) -> Invitation:
+def invite_member(*, platform: Platform, email: str, role: str, by: User) -> Invitation:
     """Send a single-use, expiring invitation link by e-mail."""
     email = email.strip().lower()
     _check_mail_budget(platform)
@@ -65,7 +66,7 @@ def _check_open_invitation(invitation: Invitation) -> None:
 
 
 @transaction.atomic
-def accept_invitation(*, invitation: Invitation, user) -> Membership:
+def accept_invitation(*, invitation: Invitation, user: User) -> Membership:
     """Use the invitation once: the user becomes a member (or coordinator)."""
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     _check_open_invitation(invitation)
@@ -80,7 +81,7 @@ def accept_invitation(*, invitation: Invitation, user) -> Membership:
 
 
 @transaction.atomic
-def decline_invitation(*, invitation: Invitation, user) -> Invitation:
+def decline_invitation(*, invitation: Invitation, user: User) -> Invitation:
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     _check_open_invitation(invitation)
     invitation.status = Invitation.Status.DECLINED
@@ -91,7 +92,7 @@ def decline_invitation(*, invitation: Invitation, user) -> Invitation:
 
 
 @transaction.atomic
-def revoke_invitation(*, invitation: Invitation, by) -> Invitation:
+def revoke_invitation(*, invitation: Invitation, by: User) -> Invitation:
     if invitation.status == Invitation.Status.PENDING:
         invitation.status = Invitation.Status.REVOKED
         invitation.save(update_fields=["status"])
@@ -108,7 +109,7 @@ def _keeps_a_coordinator(memberships: list[Membership], *, without: Membership) 
 
 
 @transaction.atomic
-def change_member_role(*, membership: Membership, role: str, by) -> Membership:
+def change_member_role(*, membership: Membership, role: str, by: User) -> Membership:
     """Make a member coordinator or back; the platform always keeps a coordinator."""
     if role not in Membership.Role.values:
         raise ValidationError(_("Onbekende rol."))
@@ -130,7 +131,7 @@ def change_member_role(*, membership: Membership, role: str, by) -> Membership:
 
 
 @transaction.atomic
-def remove_member(*, membership: Membership, by) -> None:
+def remove_member(*, membership: Membership, by: User) -> None:
     """A coordinator removes someone (not the last coordinator)."""
     memberships = _lock_memberships(membership.platform)
     membership = next(m for m in memberships if m.pk == membership.pk)

@@ -9,7 +9,7 @@ from django.shortcuts import render
 
 from buurtplatform.pagecache import public_page
 from platforms import permissions as perms
-from platforms import services
+from platforms import selectors
 from platforms.filters import PlatformFilter
 from platforms.forms import (
     ConfirmationRequestForm,
@@ -54,7 +54,7 @@ def platform_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "public_members": platform.memberships.filter(show_name_publicly=True).select_related(
             "user"
         ),
-        "endorsement_counts": services.endorsement_counts(platform),
+        "endorsement_counts": selectors.endorsement_counts(platform),
         "named_endorsers": platform.endorsements.filter(show_name=True).select_related("user"),
         "my_endorsement": (
             platform.endorsements.filter(user=request.user).first()

@@ -43,13 +43,17 @@ from recognition.services.decisions import (  # noqa: F401
     _pending_granted_total,
     _recognition_period,
     add_months,
-    answer_objection,
     change_recognition,
     expire_recognitions,
-    lodge_objection,
     publish_round,
     record_decision,
     sync_platform_recognition,
+)
+from recognition.services.objections import (  # noqa: F401
+    answer_objection,
+    lodge_objection,
+    record_hearing,
+    reject_objection,
 )
 from recognition.services.rounds import (  # noqa: F401
     EDITABLE_ROUND_FIELDS,
@@ -66,5 +70,7 @@ from recognition.services.rounds import (  # noqa: F401
 from recognition.services.scoring import (  # noqa: F401
     _require_may_score,
     save_scores,
+    send_due_reminders,
+    send_scoring_reminders,
     submit_scoresheet,
 )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -9,8 +10,11 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils.translation import gettext as _
 
+from accounts.models import User
+from areas.models import Buurt
 from audit.services import record
-from platforms.models import Platform
+from buurtplatform.uploads import CleanUpload
+from platforms.models import Activity, Platform
 from platforms.selectors import is_coordinator
 from recognition.models import (
     Application,
@@ -34,7 +38,7 @@ from recognition.services.common import (
 # --- applications -----------------------------------------------------------------------------
 
 
-def _require_coordinator(platform: Platform, user) -> None:
+def _require_coordinator(platform: Platform, user: User) -> None:
     if not is_coordinator(user, platform):
         raise ValidationError(_("Alleen coördinatoren van het platform kunnen dit doen."))
 
@@ -49,7 +53,7 @@ def _require_editable(app: Application) -> None:
 
 
 @transaction.atomic
-def start_application(*, round: Round, platform: Platform, by) -> Application:
+def start_application(*, round: Round, platform: Platform, by: User) -> Application:
     """Start a draft application of a platform in an open round."""
     _require_coordinator(platform, by)
     if round.status != RS.OPEN or not is_before_deadline(round):
@@ -73,9 +77,9 @@ def start_application(*, round: Round, platform: Platform, by) -> Application:
 def update_application(
     *,
     application: Application,
-    by,
+    by: User,
     area_name: str,
-    buurten,
+    buurten: Iterable[Buurt],
     plan_summary: str,
     requested_amount: Decimal,
 ) -> Application:
@@ -98,7 +102,13 @@ def update_application(
 
 @transaction.atomic
 def save_statement(
-    *, application: Application, criterion: Criterion, by, statement: str, links: str, activities
+    *,
+    application: Application,
+    criterion: Criterion,
+    by: User,
+    statement: str,
+    links: str,
+    activities: Iterable[Activity],
 ) -> CriterionStatement:
     """Save the platform's statement and evidence for one criterion."""
     _require_coordinator(application.platform, by)
@@ -124,8 +134,16 @@ def save_statement(
 
 
 @transaction.atomic
-def add_evidence_file(*, application: Application, criterion: Criterion | None, upload, by):
-    """Attach a validated (clean_upload) file as evidence; stored privately."""
+def add_evidence_file(
+    *,
+    application: Application,
+    criterion: Criterion | None,
+    upload: CleanUpload,
+    by: User,
+    publishable: bool = False,
+) -> EvidenceFile:
+    """Attach a validated (clean_upload) file as evidence; stored privately. ``publishable`` is
+    the applicant's consent to publish it with the decision (selectors.is_public_evidence)."""
     _require_coordinator(application.platform, by)
     _require_editable(application)
     ev = EvidenceFile(
@@ -135,14 +153,16 @@ def add_evidence_file(*, application: Application, criterion: Criterion | None, 
         content_type=upload.content_type,
         size=upload.size,
         uploaded_by=by,
+        publishable=publishable,
     )
+    assert upload.content.name is not None  # clean_upload names every file
     ev.file.save(upload.content.name, upload.content, save=False)
     ev.save()
     record(
         actor=by,
         action="recognition.application.file_added",
         obj=application,
-        data={"file": ev.pk, "name": ev.original_name},
+        data={"file": ev.pk, "name": ev.original_name, "publishable": publishable},
     )
     return ev
 
@@ -155,7 +175,7 @@ def _file_in_revision(ev: EvidenceFile) -> bool:
 
 
 @transaction.atomic
-def remove_evidence_file(*, evidence: EvidenceFile, by) -> None:
+def remove_evidence_file(*, evidence: EvidenceFile, by: User) -> None:
     app = evidence.application
     _require_coordinator(app.platform, by)
     _require_editable(app)
@@ -173,7 +193,7 @@ def remove_evidence_file(*, evidence: EvidenceFile, by) -> None:
 
 @transaction.atomic
 def add_plan_line(
-    *, application: Application, by, category: str, description: str, amount: Decimal
+    *, application: Application, by: User, category: str, description: str, amount: Decimal
 ) -> PlanLine:
     _require_coordinator(application.platform, by)
     _require_editable(application)
@@ -190,7 +210,7 @@ def add_plan_line(
 
 
 @transaction.atomic
-def remove_plan_line(*, line: PlanLine, by) -> None:
+def remove_plan_line(*, line: PlanLine, by: User) -> None:
     app = line.application
     _require_coordinator(app.platform, by)
     _require_editable(app)
@@ -262,7 +282,7 @@ def _snapshot(app: Application) -> dict:
         "files": [
             {
                 "id": f.pk,
-                "criterion": f.criterion.key if f.criterion_id else None,
+                "criterion": f.criterion.key if f.criterion is not None else None,
                 "name": f.original_name,
                 "size": f.size,
             }
@@ -272,7 +292,7 @@ def _snapshot(app: Application) -> dict:
 
 
 @transaction.atomic
-def submit_application(*, application: Application, by) -> ApplicationRevision:
+def submit_application(*, application: Application, by: User) -> ApplicationRevision:
     """Check completeness and store an immutable revision; re-submitting makes a new one."""
     app = Application.objects.select_for_update().get(pk=application.pk)
     _require_coordinator(app.platform, by)
@@ -299,7 +319,7 @@ def submit_application(*, application: Application, by) -> ApplicationRevision:
 
 
 @transaction.atomic
-def withdraw_application(*, application: Application, by) -> Application:
+def withdraw_application(*, application: Application, by: User) -> Application:
     app = Application.objects.select_for_update().get(pk=application.pk)
     _require_coordinator(app.platform, by)
     if not is_before_deadline(app.round) or app.round.status != RS.OPEN:

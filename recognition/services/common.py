@@ -41,8 +41,11 @@ APPLICATION_TRANSITIONS: dict[str, set[str]] = {
 
 def _check_transition(table: dict[str, set[str]], current: str, target: str) -> None:
     if target not in table.get(current, set()):
+        # Name the states as people read them, never the codes ("published").
+        labels = RS if table is ROUND_TRANSITIONS else AS
         raise ValidationError(
-            _("Deze stap is niet toegestaan (van %(a)s naar %(b)s).") % {"a": current, "b": target},
+            _("Deze stap is niet toegestaan (van ‘%(a)s’ naar ‘%(b)s’).")
+            % {"a": labels(current).label, "b": labels(target).label},
             code="transition",
         )
 

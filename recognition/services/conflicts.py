@@ -7,24 +7,25 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from accounts.roles import is_commission
 from audit.services import record
 from recognition import permissions, selectors
 from recognition.models import Application, ConflictDeclaration
-from recognition.services.common import COMMISSION, RS
+from recognition.services.common import COMMISSION
 
 # --- conflicts of interest --------------------------------------------------------------------
 
 
 @transaction.atomic
 def declare_conflict(
-    *, application: Application, by, has_conflict: bool, kind: str = "", reason: str = ""
+    *, application: Application, by: User, has_conflict: bool, kind: str = "", reason: str = ""
 ) -> ConflictDeclaration:
     """A commission member declares (no) conflict of interest before seeing the evidence."""
     if not is_commission(by):
         raise ValidationError(_("Alleen commissieleden verklaren belangen."))
-    if application.round.status not in (RS.OPEN, RS.ASSESSMENT):
-        raise ValidationError(_("Belangen verklaren kan alleen tijdens de ronde."))
+    if not selectors.declarations_open(application.round):
+        raise ValidationError(_("Belangen verklaren kan alleen tijdens de ronde, tot de deadline."))
     decl = (
         ConflictDeclaration.objects.select_for_update()
         .filter(application=application, member=by)
@@ -32,7 +33,12 @@ def declare_conflict(
     )
     if not has_conflict:
         if selectors.has_membership_conflict(by, application):
-            raise ValidationError(_("U bent lid van dit platform; het belang blijft vastgelegd."))
+            raise ValidationError(
+                _(
+                    "Je bent lid van een platform dat meedingt voor dit gebied; "
+                    "je belang blijft vastgelegd."
+                )
+            )
         if decl and decl.has_conflict and decl.pinned_by_id:
             raise ValidationError(_("Dit belang is vastgezet en kan niet worden opgeheven."))
         if decl and decl.has_conflict:
@@ -56,7 +62,9 @@ def declare_conflict(
 
 
 @transaction.atomic
-def pin_conflict(*, application: Application, member, by, reason: str = "") -> ConflictDeclaration:
+def pin_conflict(
+    *, application: Application, member: User, by: User, reason: str = ""
+) -> ConflictDeclaration:
     """The chair records a conflict the member cannot clear."""
     if not permissions.can_chair(by, application.round):
         raise ValidationError(_("Alleen de voorzitter kan een belang vastzetten."))

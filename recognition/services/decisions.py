@@ -1,10 +1,12 @@
-"""Decisions, publication, objections, suspension and withdrawal of recognition."""
+"""Decisions, publication, corrections, suspension and withdrawal of recognition."""
 
 from __future__ import annotations
 
 import calendar
 import datetime
+from collections.abc import Iterable
 from decimal import Decimal
+from functools import partial
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -13,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from accounts.roles import is_admin
 from audit.services import record
 from buurtplatform.emails import absolute_url, send_templated_email
@@ -24,7 +27,6 @@ from recognition.models import (
     Application,
     CriterionMotivation,
     Decision,
-    Objection,
     Recognition,
     Round,
 )
@@ -33,12 +35,10 @@ from recognition.selectors import (
     counting_sheets,
     group_of,
     latest_in_chain,
-    objection_deadline,
     recognised_until_of,
     recognition_status_of,
     undecided_applications,
 )
-from recognition.services.applications import _require_coordinator
 from recognition.services.common import (
     APPLICATION_TRANSITIONS,
     AS,
@@ -53,7 +53,12 @@ from recognition.services.rounds import _move_round
 # --- decisions --------------------------------------------------------------------------------
 
 
-def _pending_granted_total(rnd: Round, *, exclude_application=None, applications=None) -> Decimal:
+def _pending_granted_total(
+    rnd: Round,
+    *,
+    exclude_application: Application | None = None,
+    applications: Iterable[Application] | None = None,
+) -> Decimal:
     qs = Decision.objects.filter(
         round=rnd, kind=Decision.Kind.ROUND, outcome=Decision.Outcome.GRANTED
     )
@@ -68,7 +73,7 @@ def _pending_granted_total(rnd: Round, *, exclude_application=None, applications
 def record_decision(
     *,
     application: Application,
-    by,
+    by: User,
     outcome: str,
     granted_amount: Decimal,
     motivation: str,
@@ -173,7 +178,7 @@ def sync_platform_recognition(platform: Platform, *, on: datetime.date | None = 
     return True
 
 
-def _apply_outcome(decision: Decision, by) -> None:
+def _apply_outcome(decision: Decision, by: User) -> None:
     """Set application, platform status and recognition for a decision being published."""
     app = decision.application
     platform = app.platform
@@ -191,11 +196,12 @@ def _apply_outcome(decision: Decision, by) -> None:
     elif decision.supersedes_id:
         # An outcome that no longer grants ends the recognition of the superseded decision.
         old = Recognition.objects.filter(decision=decision.supersedes).first()
-        rec_status = {
+        ended: dict[str, str] = {
             Decision.Outcome.SUSPENDED: Recognition.Status.SUSPENDED,
             Decision.Outcome.WITHDRAWN: Recognition.Status.WITHDRAWN,
             Decision.Outcome.NOT_GRANTED: Recognition.Status.WITHDRAWN,
-        }[decision.outcome]
+        }
+        rec_status = ended[decision.outcome]
         if old is not None:
             old.status = rec_status
             old.save(update_fields=["status"])
@@ -233,7 +239,7 @@ def _mail_outcome(decision: Decision) -> None:
 
 
 @transaction.atomic
-def publish_round(*, round: Round, by) -> Round:
+def publish_round(*, round: Round, by: User) -> Round:
     """Publish every pending decision of the round at once and mail the applicants.
 
     Booking the grants is not recognition's business: workflows.decisions.publish_round
@@ -271,39 +277,15 @@ def publish_round(*, round: Round, by) -> Round:
     rnd.save(update_fields=["published_at"])
     _move_round(rnd, RS.PUBLISHED, by, decisions=len(pending))
     for decision in pending:
-        transaction.on_commit(lambda d=decision: _mail_outcome(d))
+        transaction.on_commit(partial(_mail_outcome, decision))
     return rnd
 
 
-# --- after publication: objections, corrections, suspension, withdrawal ----------------------
-
-
-@transaction.atomic
-def lodge_objection(*, decision: Decision, by, text: str) -> Objection:
-    """A coordinator of the applying platform objects (bezwaar) within the period."""
-    _require_coordinator(decision.application.platform, by)
-    if decision.status != Decision.Status.PUBLISHED:
-        raise ValidationError(_("Bezwaar kan alleen tegen een gepubliceerd besluit."))
-    deadline = objection_deadline(decision)
-    if deadline is None or _now() > deadline:
-        raise ValidationError(_("De bezwaartermijn is verstreken."))
-    if decision.objections.filter(status=Objection.Status.OPEN).exists():
-        raise ValidationError(_("Er is al een bezwaar in behandeling."))
-    if not text.strip():
-        raise ValidationError(_("Schrijf waarom u bezwaar maakt."))
-    objection = Objection.objects.create(decision=decision, submitted_by=by, text=text)
-    record(
-        actor=by,
-        action="recognition.objection.lodged",
-        obj=objection,
-        data={"decision": decision.pk},
-        visibility=PUBLIC,
-    )
-    return objection
+# --- after publication: corrections, suspension, withdrawal (objections: objections.py) -------
 
 
 def _new_superseding_decision(
-    *, old: Decision, by, kind: str, outcome: str, granted_amount: Decimal, motivation: str
+    *, old: Decision, by: User, kind: str, outcome: str, granted_amount: Decimal, motivation: str
 ) -> Decision:
     if old.status != Decision.Status.PUBLISHED:
         raise ValidationError(_("Alleen een gepubliceerd besluit kan worden vervangen."))
@@ -338,46 +320,13 @@ def _new_superseding_decision(
 
 
 @transaction.atomic
-def answer_objection(
-    *, objection: Objection, by, outcome: str, granted_amount: Decimal, motivation: str
+def change_recognition(
+    *, recognition: Recognition, by: User, outcome: str, motivation: str
 ) -> Decision:
-    """The commission answers an objection with a new decision that supersedes the old one."""
-    obj = Objection.objects.select_for_update().get(pk=objection.pk)
-    if not permissions.can_chair(by, obj.decision.round):
-        raise ValidationError(_("Alleen de voorzitter beantwoordt bezwaren."))
-    if obj.status != Objection.Status.OPEN:
-        raise ValidationError(_("Dit bezwaar is al beantwoord."))
-    if outcome not in (Decision.Outcome.GRANTED, Decision.Outcome.NOT_GRANTED):
-        raise ValidationError(_("Kies toekennen of niet toekennen."))
-    amount = Decimal(granted_amount or 0) if outcome == Decision.Outcome.GRANTED else Decimal(0)
-    old = obj.decision
-    decision = _new_superseding_decision(
-        old=old,
-        by=by,
-        kind=Decision.Kind.OBJECTION,
-        outcome=outcome,
-        granted_amount=amount,
-        motivation=motivation,
-    )
-    obj.status = Objection.Status.ANSWERED
-    obj.answer = decision
-    obj.save(update_fields=["status", "answer"])
-    record(
-        actor=by,
-        action="recognition.objection.answered",
-        obj=obj,
-        data={"decision": decision.pk},
-        visibility=PUBLIC,
-    )
-    return decision
-
-
-@transaction.atomic
-def change_recognition(*, recognition: Recognition, by, outcome: str, motivation: str) -> Decision:
     """Suspend or withdraw a recognition by a motivated, published decision."""
     if not is_admin(by):
         raise ValidationError(_("Alleen beheerders schorsen of trekken een erkenning in."))
-    kinds = {
+    kinds: dict[str, str] = {
         Decision.Outcome.SUSPENDED: Decision.Kind.SUSPENSION,
         Decision.Outcome.WITHDRAWN: Decision.Kind.WITHDRAWAL,
     }
@@ -417,6 +366,7 @@ def expire_recognitions(*, today: datetime.date | None = None) -> int:
         if not sync_platform_recognition(platform, on=today):
             continue
         expired += 1
+        assert platform.recognised_until is not None  # it was recognised: a recognition exists
         record(
             actor=None,
             action="recognition.platform.expired",

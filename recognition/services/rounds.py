@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from accounts.roles import is_admin
 from audit.services import record
 from recognition.models import (
@@ -50,7 +53,7 @@ def _freeze_copy(source: CriteriaVersion, name: str) -> CriteriaVersion:
 
 
 @transaction.atomic
-def create_round(*, by, **fields) -> Round:
+def create_round(*, by: User, **fields: Any) -> Round:
     """Create a draft round with its own frozen copy of the current criteria."""
     if not is_admin(by):
         raise ValidationError(_("Alleen beheerders maken rondes aan."))
@@ -78,7 +81,7 @@ EDITABLE_ROUND_FIELDS = (
 
 
 @transaction.atomic
-def update_round(*, round: Round, by, **fields) -> Round:
+def update_round(*, round: Round, by: User, **fields: Any) -> Round:
     """Change a round's settings; only while it is a draft or open (deadline may move)."""
     rnd = Round.objects.select_for_update().get(pk=round.pk)
     if rnd.status not in (RS.DRAFT, RS.OPEN):
@@ -96,7 +99,7 @@ def update_round(*, round: Round, by, **fields) -> Round:
     return rnd
 
 
-def _move_round(rnd: Round, target: str, by, **data) -> Round:
+def _move_round(rnd: Round, target: str, by: User, **data: Any) -> Round:
     _check_transition(ROUND_TRANSITIONS, rnd.status, target)
     old = rnd.status
     rnd.status = target
@@ -112,7 +115,7 @@ def _move_round(rnd: Round, target: str, by, **data) -> Round:
 
 
 @transaction.atomic
-def open_round(*, round: Round, by) -> Round:
+def open_round(*, round: Round, by: User) -> Round:
     """Open a draft round for applications (deadline must lie ahead)."""
     rnd = Round.objects.select_for_update().get(pk=round.pk)
     if rnd.application_deadline <= _now():
@@ -121,7 +124,7 @@ def open_round(*, round: Round, by) -> Round:
 
 
 @transaction.atomic
-def start_assessment(*, round: Round, by) -> Round:
+def start_assessment(*, round: Round, by: User) -> Round:
     """Close applications and start the commission's assessment (only after the deadline)."""
     rnd = Round.objects.select_for_update().get(pk=round.pk)
     if rnd.status == RS.OPEN and _now() < rnd.application_deadline:
@@ -131,7 +134,7 @@ def start_assessment(*, round: Round, by) -> Round:
 
 
 @transaction.atomic
-def conclude_round(*, round: Round, by) -> Round:
+def conclude_round(*, round: Round, by: User) -> Round:
     """Mark the round decided once every submitted application has a pending decision."""
     rnd = Round.objects.select_for_update().get(pk=round.pk)
     missing = undecided_applications(rnd)
@@ -144,6 +147,6 @@ def conclude_round(*, round: Round, by) -> Round:
 
 
 @transaction.atomic
-def reopen_assessment(*, round: Round, by) -> Round:
+def reopen_assessment(*, round: Round, by: User) -> Round:
     rnd = Round.objects.select_for_update().get(pk=round.pk)
     return _move_round(rnd, RS.ASSESSMENT, by)

@@ -4,20 +4,38 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from accounts.roles import is_commission
 from audit.services import record
+from buurtplatform.emails import absolute_url, send_templated_email
+from buurtplatform.formatting import format_date
 from recognition import permissions
-from recognition.models import Application, Score, Scoresheet
-from recognition.selectors import declaration_for, scoring_open
-from recognition.services.common import AS, COMMISSION, _now
+from recognition.models import Application, Round, Score, Scoresheet
+from recognition.selectors import (
+    assessment_deadline_passed,
+    declaration_for,
+    outstanding_scores,
+    scoring_open,
+)
+from recognition.services.common import AS, COMMISSION, RS, _now
 
 
-def _require_may_score(application: Application, member) -> None:
+def _require_may_score(application: Application, member: User) -> None:
     if not is_commission(member):
         raise ValidationError(_("Alleen commissieleden beoordelen."))
-    if not scoring_open(application.round):
+    # Lock the round row: a chair concluding or publishing waits for this score, or this
+    # score sees the round has moved on (one lock order: round, then sheet).
+    rnd = Round.objects.select_for_update().get(pk=application.round_id)
+    application.round = rnd
+    if rnd.status == RS.ASSESSMENT and assessment_deadline_passed(rnd):
+        raise ValidationError(
+            _("De deadline voor beoordelen is verstreken (%(d)s); je score is niet opgeslagen.")
+            % {"d": format_date(rnd.assessment_deadline, with_time=True)}
+        )
+    if not scoring_open(rnd):
         raise ValidationError(_("Beoordelen kan pas na de deadline, tijdens de beoordeling."))
     if application.status != AS.SUBMITTED:
         raise ValidationError(_("Deze aanvraag wordt niet beoordeeld."))
@@ -29,7 +47,9 @@ def _require_may_score(application: Application, member) -> None:
 
 
 @transaction.atomic
-def save_scores(*, application: Application, member, scores: dict[int, tuple[int | None, str]]):
+def save_scores(
+    *, application: Application, member: User, scores: dict[int, tuple[int | None, str]]
+) -> Scoresheet:
     """Save (draft) scores: {criterion_id: (value 0-4 or None, comment)}."""
     _require_may_score(application, member)
     revision = application.current_revision
@@ -63,7 +83,7 @@ def save_scores(*, application: Application, member, scores: dict[int, tuple[int
 
 
 @transaction.atomic
-def submit_scoresheet(*, application: Application, member) -> Scoresheet:
+def submit_scoresheet(*, application: Application, member: User) -> Scoresheet:
     """Lock the member's scores; from now on they see the others' scores."""
     _require_may_score(application, member)
     sheet = (
@@ -95,3 +115,59 @@ def submit_scoresheet(*, application: Application, member) -> Scoresheet:
         visibility=COMMISSION,
     )
     return sheet
+
+
+REMINDER_AUTO = "recognition.round.reminder_auto"
+REMINDER_HOURS = 48
+
+
+def send_scoring_reminders(*, round: Round, by: User | None) -> int:
+    """E-mail every commission member who still has applications of the round to score;
+    returns how many were reminded. ``by`` None is the automatic reminder (Celery beat)."""
+    if by is not None and not permissions.can_chair(by, round):
+        raise ValidationError(_("Alleen de voorzitter stuurt herinneringen."))
+    if not scoring_open(round):
+        raise ValidationError(_("Er valt nu niets te beoordelen."))
+    outstanding = outstanding_scores(round)
+    members = User.objects.in_bulk(list(outstanding))
+    link = absolute_url(reverse("recognition:commission_round", args=[round.slug]))
+    for member_id, apps in outstanding.items():
+        send_templated_email(
+            to=[members[member_id].email],
+            template="recognition/email/scoring_reminder",
+            context={
+                "round": round,
+                "member": members[member_id],
+                "applications": apps,
+                "deadline": format_date(round.assessment_deadline, with_time=True),
+                "link": link,
+            },
+        )
+    record(
+        actor=by,
+        action=REMINDER_AUTO if by is None else "recognition.round.reminder_sent",
+        obj=round,
+        data={"members": sorted(outstanding)},
+        visibility=COMMISSION,
+    )
+    return len(outstanding)
+
+
+def send_due_reminders() -> int:
+    """Hourly: one automatic reminder per round, 48 hours before its assessment deadline."""
+    from datetime import timedelta
+
+    from audit.models import AuditEntry
+
+    moment = _now()
+    sent = 0
+    for rnd in Round.objects.filter(
+        status=RS.ASSESSMENT,
+        assessment_deadline__gt=moment,
+        assessment_deadline__lte=moment + timedelta(hours=REMINDER_HOURS),
+    ):
+        if AuditEntry.objects.for_object(rnd).filter(action=REMINDER_AUTO).exists():
+            continue
+        with transaction.atomic():
+            sent += send_scoring_reminders(round=rnd, by=None)
+    return sent

@@ -61,8 +61,13 @@ def application_start(request: HttpRequest, round_slug: str, platform_slug: str)
 def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
     app = perms.get_application_for_user(request.user, pk)
     statements = app.statements.select_related("criterion").prefetch_related("activities")
-    files = app.files.select_related("criterion")
-    decisions = app.decisions.filter(status="published").order_by("decided_at")
+    files = selectors.evidence_publicity(app, app.files.select_related("criterion"))
+    decisions = (
+        app.decisions.filter(status="published")
+        .select_related("round", "supersedes", "superseded_by")
+        .prefetch_related("objections")
+        .order_by("decided_at", "pk")
+    )
     return render(
         request,
         "recognition/application_detail.html",
@@ -74,7 +79,10 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "missing": services.missing_for_submission(app),
             "can_edit": perms.can_edit_application(request.user, app),
             "revisions": app.revisions.order_by("-number"),
-            "decisions": [(d, perms.can_object(request.user, d)) for d in decisions],
+            "decisions": [
+                (d, perms.can_object(request.user, d), selectors.objection_deadline(d))
+                for d in decisions
+            ],
             "plan_form": PlanLineForm(),
         },
     )
@@ -129,7 +137,11 @@ def statement_edit(request: HttpRequest, pk: int, number: int) -> HttpResponse:
             )
             if data.get("file"):
                 services.add_evidence_file(
-                    application=app, criterion=criterion, upload=data["file"], by=request.user
+                    application=app,
+                    criterion=criterion,
+                    upload=data["file"],
+                    by=request.user,
+                    publishable=data["publishable"],
                 )
         except ValidationError as exc:
             show_errors(request, exc)
@@ -238,7 +250,12 @@ def objection_create(request: HttpRequest, decision: int) -> HttpResponse:
         except ValidationError as exc:
             show_errors(request, exc)
         else:
-            messages.success(request, _("Uw bezwaar is ontvangen."))
+            messages.success(
+                request,
+                _(
+                    "Je bezwaar is ontvangen. De commissie hoort je en beslist daarna over het bezwaar."
+                ),
+            )
             return redirect("recognition:application_detail", pk=dec.application_id)
     return render(
         request,

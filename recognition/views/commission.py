@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.models import User
@@ -53,6 +54,10 @@ def commission_round(request: HttpRequest, slug: str) -> HttpResponse:
         .select_related("platform")
         .prefetch_related("conflicts", "scoresheets")
     )
+    for app in apps:
+        app.round = rnd
+    selectors.remember_conflicts(apps)  # one set of queries for the whole board
+    outstanding = selectors.outstanding_scores(rnd) if selectors.scoring_open(rnd) else {}
     board = []
     for app in apps:
         conflicted = selectors.conflicted_member_ids(app)
@@ -69,12 +74,17 @@ def commission_round(request: HttpRequest, slug: str) -> HttpResponse:
             else:
                 state = "declared"
             cells.append(state)
-        decision = app.decisions.filter(kind=Decision.Kind.ROUND).order_by("-pk").first()
+        mine = cells[members.index(request.user)] if request.user in members else None
+        # A conflicted member sees nothing of a pending decision in that group (publication
+        # shows it to everyone).
+        decision = None
+        if not perms.is_conflicted(request.user, app):
+            decision = app.decisions.filter(kind=Decision.Kind.ROUND).order_by("-pk").first()
         board.append(
             {
                 "application": app,
                 "cells": cells,
-                "mine": cells[members.index(request.user)] if request.user in members else None,
+                "mine": mine,
                 "counting": len(selectors.counting_sheets(app)),
                 "decision": decision,
                 "can_decide": perms.can_decide(request.user, app),
@@ -89,6 +99,8 @@ def commission_round(request: HttpRequest, slug: str) -> HttpResponse:
             "board": board,
             "is_chair": perms.can_chair(request.user, rnd),
             "scoring_open": selectors.scoring_open(rnd),
+            "deadline_passed": selectors.assessment_deadline_passed(rnd),
+            "outstanding": [(m, outstanding[m.pk]) for m in members if m.pk in outstanding],
             "undecided": selectors.undecided_applications(rnd),
             "pin_form": PinConflictForm(),
         },
@@ -174,6 +186,8 @@ def application_review(request: HttpRequest, pk: int) -> HttpResponse:
             "sheet": sheet,
             "can_score": perms.can_score(request.user, app),
             "see_scores": see_scores,
+            "round": app.round,
+            "deadline_passed": selectors.assessment_deadline_passed(app.round),
             "table": selectors.score_table(app) if see_scores else None,
         },
     )
@@ -221,7 +235,7 @@ def round_compare(request: HttpRequest, slug: str) -> HttpResponse:
     applications = [a for group in area_groups for a in group]
     for app in applications:
         app.round = rnd  # one round for all: no query per application
-    selectors.remember_conflicts(applications)  # the checks below then cost no queries
+    selectors.remember_conflicts(applications, area_groups)  # the checks below cost no queries
     groups, visible = [], []
     for group in area_groups:
         if any(perms.is_conflicted(request.user, a) for a in group):
@@ -231,24 +245,20 @@ def round_compare(request: HttpRequest, slug: str) -> HttpResponse:
         else:
             groups.append({"applications": group, "name": None})
             visible += group
-    by_app = selectors.score_tables(visible)  # one set of queries for the whole round
+    by_app = selectors.score_tables(visible, groups=area_groups)  # once for the whole round
     for entry in groups:
-        if "name" not in entry:
-            continue
-        group = entry["applications"]
-        tables = [by_app[a.pk] for a in group]
-        rows = []
-        for i, crit_row in enumerate(tables[0]["rows"] if tables else []):
-            rows.append(
-                {"criterion": crit_row["criterion"], "cells": [t["rows"][i] for t in tables]}
-            )
-        entry.update(
-            tables=tables, rows=rows, name=" / ".join(sorted({a.area_name for a in group}))
-        )
+        if "name" in entry:
+            entry.update(selectors.group_dossier(entry["applications"], by_app))
+    agenda = [point for entry in groups for point in entry.get("agenda", [])]
     return render(
         request,
         "recognition/round_compare.html",
-        {"round": rnd, "groups": groups, "is_chair": perms.can_chair(request.user, rnd)},
+        {
+            "round": rnd,
+            "groups": groups,
+            "agenda": agenda,
+            "is_chair": perms.can_chair(request.user, rnd),
+        },
     )
 
 
@@ -289,6 +299,28 @@ def decision_record(request: HttpRequest, pk: int) -> HttpResponse:
         "recognition/decision_record.html",
         {"application": app, "form": form, "table": selectors.score_table(app)},
     )
+
+
+@login_required
+@require_POST
+def round_remind(request: HttpRequest, slug: str) -> HttpResponse:
+    """The chair reminds every member who has not yet submitted all their scores."""
+    rnd = perms.get_round_for_chair(request.user, slug)
+    try:
+        n = services.send_scoring_reminders(round=rnd, by=request.user)
+    except ValidationError as exc:
+        show_errors(request, exc)
+    else:
+        messages.success(
+            request,
+            ngettext(
+                "%(n)s commissielid kreeg een herinnering.",
+                "%(n)s commissieleden kregen een herinnering.",
+                n,
+            )
+            % {"n": n},
+        )
+    return redirect("recognition:commission_round", slug=rnd.slug)
 
 
 @login_required

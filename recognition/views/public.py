@@ -1,6 +1,7 @@
 """Public pages: rounds, the published decision, a platform's recognition history."""
 
 import datetime
+import uuid
 
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
@@ -8,6 +9,7 @@ from django.shortcuts import render
 
 from buurtplatform import pagecache
 from buurtplatform.pagecache import public_page
+from buurtplatform.uploads import private_file_response
 from recognition import permissions as perms
 from recognition import selectors
 from recognition.models import Application, Round
@@ -76,4 +78,12 @@ def round_decision(request: HttpRequest, slug: str) -> HttpResponse:
             "objection_deadline": deadline,
             "show_names": rnd.publish_member_names,
         },
+    )
+
+
+def decision_evidence(request: HttpRequest, slug: str, public_id: uuid.UUID) -> HttpResponse:
+    """An evidence file published with the decision (consented and judged), by its public_id."""
+    evidence = perms.get_public_evidence_file(slug, public_id)
+    return private_file_response(
+        evidence.file, content_type=evidence.content_type, original_name=evidence.original_name
     )

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from areas.models import Buurt
 from buurtplatform.uploads import clean_image
-from platforms import services
+from platforms import selectors, services
 from platforms.models import (
     Activity,
     Endorsement,
@@ -212,7 +212,7 @@ def test_code_endorsement_is_verified_and_code_single_use(platform, admin_user, 
     other = UserFactory()
     with pytest.raises(ValidationError):
         services.endorse_platform(platform=platform, user=other, buurt=None, code=code)
-    counts = services.endorsement_counts(platform)
+    counts = selectors.endorsement_counts(platform)
     assert counts == [
         {"buurt__code": "TH02", "buurt__name": buurt.name, "verified_count": 1, "declared_count": 0}
     ]

@@ -3,6 +3,7 @@ from decimal import Decimal
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from audit.models import AuditEntry
 from platforms.models import Platform
@@ -411,6 +412,13 @@ def test_objection_answered_by_superseding_decision(published, rival_coordinator
     objection = services.lodge_objection(decision=old, by=rival_coordinator, text="Onterecht.")
     with pytest.raises(ValidationError):
         services.lodge_objection(decision=old, by=rival_coordinator, text="Nog een.")
+    services.record_hearing(
+        objection=objection,
+        by=admin_user,
+        held_on=timezone.localdate(),
+        heard="De coördinator",
+        notes="Toegelicht.",
+    )
     new = workflows_decisions.answer_objection(
         objection=objection,
         by=admin_user,

@@ -3,6 +3,7 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from audit.models import AuditEntry
 from recognition import services
@@ -351,7 +352,7 @@ def test_blind_scoring_in_views_and_templates(
     assert "pas nadat u uw eigen beoordeling" in html
     compare = c2.get(reverse("recognition:round_compare", args=[app.round.slug])).content.decode()
     assert commission_member.get_short_name() not in compare
-    assert "Dien eerst uw eigen beoordeling in" in compare
+    assert "Dien eerst je eigen beoordeling in" in compare
     assert c2.get(reverse("recognition:decision_record", args=[app.pk])).status_code == 403
 
     data = {f"value_{c.pk}": "1" for c in crit}
@@ -363,7 +364,7 @@ def test_blind_scoring_in_views_and_templates(
     assert commission_member.get_short_name() in html
     assert "Mediaan" in html
     compare = c2.get(reverse("recognition:round_compare", args=[app.round.slug])).content.decode()
-    assert f"{commission_member.get_short_name()}: 4" in compare
+    assert f"{commission_member.get_short_name()}: <strong>4</strong>" in compare
     assert "bespreken" in compare
 
 
@@ -385,7 +386,7 @@ def test_conflicted_member_sees_no_scores_or_comparison(
     assert c.post(reverse("recognition:scoresheet_save", args=[app.pk])).status_code == 404
     compare = c.get(reverse("recognition:round_compare", args=[scored["round"].slug]))
     html = compare.content.decode()
-    assert "U neemt niet deel aan deze vergelijking" in html
+    assert "Je neemt niet deel aan de vergelijking van deze groep" in html
     assert "K-buurt Verbindt" not in html
     assert (
         AuditEntry.objects.filter(
@@ -444,8 +445,16 @@ def test_objection_through_views(published, rival_coordinator, admin_user, clien
     objection = decision.objections.get()
     answer = reverse("workflows:objection_answer", args=[objection.pk])
     assert client_for(rival_coordinator).get(answer).status_code == 403
+    services.record_hearing(
+        objection=objection,
+        by=admin_user,
+        held_on=timezone.localdate(),
+        heard="De coördinator",
+        notes="Toegelicht.",
+    )
     r = client_for(admin_user).post(
-        answer, {"outcome": "not_granted", "motivation": "Het besluit blijft staan."}
+        answer,
+        {"result": "upheld", "outcome": "not_granted", "motivation": "Het besluit blijft staan."},
     )
     assert r.status_code == 302
     html = (
@@ -453,7 +462,7 @@ def test_objection_through_views(published, rival_coordinator, admin_user, clien
         .get(reverse("recognition:round_decision", args=[published["round"].slug]))
         .content.decode()
     )
-    assert "Besluit op bezwaar" in html and "vervangen door een later besluit" in html
+    assert "Besluit op bezwaar" in html and "Vervangen door het besluit van" in html
 
 
 # --- administrators ---------------------------------------------------------------------------
@@ -549,7 +558,8 @@ def test_scores_never_shown_before_submission_even_to_chair_member(
     assert commission_member.get_short_name() not in html
 
 
-def test_evidence_public_after_publication(published, client):
+def test_evidence_pk_url_stays_private_after_publication(published, client):
+    """Public evidence has its own address (tests/recognition/test_evidence.py)."""
     from django.core.files.base import ContentFile
 
     ev = EvidenceFile(
@@ -557,7 +567,7 @@ def test_evidence_public_after_publication(published, client):
     )
     ev.file.save("b.pdf", ContentFile(_pdf().read()), save=True)
     url = reverse("recognition:evidence_download", args=[ev.application_id, ev.pk])
-    assert client.get(url).status_code == 200
+    assert client.get(url).status_code == 404
 
 
 def test_chair_pins_conflict_via_view(assessment, admin_user, commission_member, client_for):

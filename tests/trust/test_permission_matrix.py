@@ -32,7 +32,7 @@ from buurtplatform.uploads import clean_image, clean_upload
 from platforms import services as platform_services
 from platforms.models import Activity, Invitation, Membership, PartnerConfirmation
 from recognition import services as rec
-from recognition.models import Decision, Objection, Recognition
+from recognition.models import ApplicationRevision, Decision, EvidenceFile, Objection, Recognition
 from reports.models import ReportJob
 from tests.budgets.factories import granted_decision
 from tests.factories import ActivityFactory, MembershipFactory, PlatformFactory, UserFactory
@@ -175,6 +175,21 @@ def build_world() -> dict:
             valid_from=datetime.date(2026, 1, 1),
             valid_until=datetime.date(2027, 12, 31),
         )
+        # Evidence published with the decision: consented and in the judged revision.
+        upload = clean_upload(_png("jaarverslag.png"))
+        public_evidence = EvidenceFile(
+            application=decision.application,
+            original_name=upload.original_name,
+            content_type=upload.content_type,
+            size=upload.size,
+            publishable=True,
+        )
+        public_evidence.file.save(upload.content.name, upload.content)
+        ApplicationRevision.objects.create(
+            application=decision.application,
+            number=1,
+            snapshot={"files": [{"id": public_evidence.pk, "criterion": None}]},
+        )
         budget = book_grant(decision=decision, by=support2)
         claim = submit_claim(
             budget=budget,
@@ -206,11 +221,14 @@ def build_world() -> dict:
             claim=claim,
             receipt=claim.receipts.first(),
             approved=approved,
+            public_evidence=public_evidence,
         )
     w["batch"] = create_batch(claims=[w["p"]["approved"]], by=support2)
     w["grant_tx"] = w["p"]["budget"].transactions.first()
+    # The objection is against "o"'s decision: "p"'s decision stays open to an objection (one
+    # per decision), so its coordinator reaches the objection form.
     w["objection"] = Objection.objects.create(
-        decision=w["p"]["decision"], submitted_by=coordinator, text="Wij zijn het oneens."
+        decision=w["o"]["decision"], submitted_by=other_coordinator, text="Wij zijn het oneens."
     )
     w["recognition"] = Recognition.objects.get(decision=w["p"]["decision"])
     w["report"] = ReportJob.objects.create(
@@ -266,6 +284,10 @@ def _kwargs(w: dict, k: str = "p") -> dict:
         "platforms:endorsement_code_pdf": {"batch": w["code_batch"]},
         "recognition:round_detail": {"slug": o["published_round"].slug},
         "recognition:round_decision": {"slug": o["published_round"].slug},
+        "recognition:decision_evidence": {
+            "slug": o["published_round"].slug,
+            "public_id": o["public_evidence"].public_id,
+        },
         "recognition:application_start": {
             "round_slug": w["open_round"].slug,
             "platform_slug": plat.slug,
@@ -283,6 +305,8 @@ def _kwargs(w: dict, k: str = "p") -> dict:
         "recognition:commission_round": {"slug": w["assess_round"].slug},
         "recognition:round_compare": {"slug": w["assess_round"].slug},
         "recognition:round_conclude": {"slug": w["assess_round"].slug},
+        "recognition:round_remind": {"slug": w["assess_round"].slug},
+        "reports:meeting_pack": {"slug": w["assess_round"].slug},
         "recognition:round_reopen": {"slug": w["assess_round"].slug},
         "workflows:round_publish": {"slug": w["assess_round"].slug},
         "recognition:application_review": {"pk": sub.pk},
@@ -292,6 +316,7 @@ def _kwargs(w: dict, k: str = "p") -> dict:
         "recognition:scoresheet_submit": {"pk": sub.pk},
         "recognition:decision_record": {"pk": sub.pk},
         "workflows:objection_answer": {"pk": w["objection"].pk},
+        "recognition:objection_hearing": {"pk": w["objection"].pk},
         "recognition:round_manage": {"slug": w["open_round"].slug},
         "recognition:round_open": {"slug": w["open_round"].slug},
         "recognition:round_start_assessment": {"slug": w["open_round"].slug},
@@ -569,6 +594,7 @@ MATRIX: dict[tuple[str, str], dict] = {
     ("recognition:round_list", "GET"): row(200),
     ("recognition:round_detail", "GET"): row(200),
     ("recognition:round_decision", "GET"): row(200),
+    ("recognition:decision_evidence", "GET"): row(200),  # consented and judged: public
     ("recognition:application_list", "GET"): row(200, anonymous="login"),
     ("recognition:application_start", "GET"): POST_ONLY,
     ("recognition:application_start", "POST"): row(403, anonymous="login", coordinator=302),
@@ -619,6 +645,11 @@ MATRIX: dict[tuple[str, str], dict] = {
     ("recognition:round_compare", "GET"): row(
         403, anonymous="login", commission=200, conflicted=200, admin=200
     ),
+    ("recognition:round_remind", "GET"): POST_ONLY,
+    ("recognition:round_remind", "POST"): row(403, anonymous="login", admin=302),
+    ("reports:meeting_pack", "GET"): row(
+        403, anonymous="login", commission=202, conflicted=202, admin=202
+    ),
     ("recognition:round_conclude", "GET"): POST_ONLY,
     ("recognition:round_conclude", "POST"): row(403, anonymous="login", admin=302),
     ("recognition:round_reopen", "GET"): POST_ONLY,
@@ -644,6 +675,8 @@ MATRIX: dict[tuple[str, str], dict] = {
     ("recognition:decision_record", "POST"): row(403, anonymous="login", conflicted=404, admin=200),
     ("workflows:objection_answer", "GET"): row(403, anonymous="login", admin=200),
     ("workflows:objection_answer", "POST"): row(403, anonymous="login", admin=200),
+    ("recognition:objection_hearing", "GET"): POST_ONLY,
+    ("recognition:objection_hearing", "POST"): row(403, anonymous="login", admin=302),
     ("recognition:round_manage_list", "GET"): row(403, anonymous="login", admin=200),
     ("recognition:round_create", "GET"): row(403, anonymous="login", admin=200),
     ("recognition:round_create", "POST"): row(403, anonymous="login", admin=200),
@@ -837,6 +870,11 @@ def _swapped(w: dict) -> list[tuple[str, str, dict]]:
             {"pk": p["draft"].pk, "file": o["draft_evidence"].pk},
         ),
         ("recognition:planline_delete", "POST", {"pk": p["draft"].pk, "line": o["draft_line"].pk}),
+        (
+            "recognition:decision_evidence",
+            "GET",
+            {"slug": p["published_round"].slug, "public_id": o["public_evidence"].public_id},
+        ),
         ("budgets:receipt_download", "GET", {"claim_pk": p["claim"].pk, "pk": o["receipt"].pk}),
         (
             "recognition:application_start",

@@ -19,6 +19,25 @@ from recognition.models import Decision, Recognition, Round
 
 PUBLISHED_SLUG = "buurtbudgetten-2026"
 OPEN_SLUG = "buurtbudgetten-2027"
+ASSESSMENT_SLUG = "aanvullende-ronde-2027"
+# A round in assessment: two platforms compete for the K-buurt, one applies for Gein.
+ASSESSMENT_APPLICANTS = [
+    (
+        "samen-sterk-k-buurt",
+        [("Activiteiten", "Klussenteam voor ouderen", Decimal("4000"))],
+        [4, 3, 4, 4, 3, 3, 3, 2, 3, 2],
+    ),
+    (
+        "k-buurt-verbindt",
+        [("Communicatie", "Buurtkrant, extra editie", Decimal("3500"))],
+        [3, 4, 2, 2, 4, 3, 4, 4, 2, 2],
+    ),
+    (
+        "gein-groen",
+        [("Materiaal", "Regentonnen voor geveltuinen", Decimal("2500"))],
+        [3, 3, 3, 2, 3, 3, 3, 3, 3, 3],
+    ),
+]
 
 # slug, plan lines [(category, description, amount)], granted amount (None = not granted),
 # a base score per criterion for the commission
@@ -286,6 +305,55 @@ def _seed_open(admin, chair) -> Round | None:
     return rnd
 
 
+def _seed_assessment(admin, chair, members) -> Round | None:
+    """A round in assessment with a competition group, half-way through the scoring: the
+    chair has scored everything, the second member only Gein (reminders, the board), and the
+    third member belongs to K-buurt Verbindt, so is conflicted on the whole K-buurt group."""
+    platforms = {
+        p.slug: p for p in Platform.objects.filter(slug__in=[a[0] for a in ASSESSMENT_APPLICANTS])
+    }
+    if len(platforms) < len(ASSESSMENT_APPLICANTS):
+        return None
+    now = timezone.now()
+    rnd = services.create_round(
+        by=admin,
+        title="Aanvullende ronde 2027",
+        slug=ASSESSMENT_SLUG,
+        description="Een kleine extra ronde voor aanvullende plannen; de commissie beoordeelt.",
+        district=Stadsdeel.objects.get(code="T"),
+        budget_year=2027,
+        total_budget=Decimal("8000"),
+        max_per_area=Decimal("5000"),
+        application_deadline=now + datetime.timedelta(days=1),
+        assessment_deadline=now + datetime.timedelta(days=6),
+        recognition_months=12,
+        quorum=2,
+        objection_weeks=6,
+        chair=chair,
+    )
+    rnd = services.open_round(round=rnd, by=admin)
+    apps = {}
+    for slug, lines, _base in ASSESSMENT_APPLICANTS:
+        coordinator = _coordinator(platforms[slug])
+        app = services.start_application(round=rnd, platform=platforms[slug], by=coordinator)
+        _fill(app, coordinator, lines, statement_prefix="Aanvulling. ")
+        services.submit_application(application=app, by=coordinator)
+        apps[slug] = app
+    Round.objects.filter(pk=rnd.pk).update(application_deadline=now - datetime.timedelta(days=2))
+    rnd.refresh_from_db()
+    services.start_assessment(round=rnd, by=admin)
+    second = members[1]
+    for slug, _lines, base in ASSESSMENT_APPLICANTS:
+        app = apps[slug]
+        app.refresh_from_db()
+        services.declare_conflict(application=app, by=chair, has_conflict=False)
+        _score(app, chair, base, 0)
+        if slug == "gein-groen":
+            services.declare_conflict(application=app, by=second, has_conflict=False)
+            _score(app, second, base, 1)
+    return rnd
+
+
 def seed(stdout=None) -> None:
     admin = User.objects.filter(email="admin@example.org").first()
     members = [
@@ -304,5 +372,8 @@ def seed(stdout=None) -> None:
     if not Round.objects.filter(slug=OPEN_SLUG).exists():
         if _seed_open(admin, chair):
             made.append(OPEN_SLUG)
+    if not Round.objects.filter(slug=ASSESSMENT_SLUG).exists():
+        if _seed_assessment(admin, chair, members):
+            made.append(ASSESSMENT_SLUG)
     if stdout:
         stdout.write(f"recognition: demo rounds ready ({', '.join(made) or 'already there'})")

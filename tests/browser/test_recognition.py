@@ -1,8 +1,11 @@
-"""A commission member declares, scores blind and compares; the chair decides and publishes."""
+"""A commission member declares, scores blind and compares (with the applicants' statements
+and evidence); the chair decides and publishes; the losing applicant objects; the chair records
+a hearing and upholds the objection with a new, superseding decision."""
 
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from platforms.models import Membership
 from recognition import services
@@ -32,8 +35,10 @@ def contest(reference_data):
     a = PlatformFactory(name="Samen Sterk", slug="samen-sterk", buurten=["TH01", "TH02"])
     b = PlatformFactory(name="Buurt Verbindt", slug="buurt-verbindt", buurten=["TH02", "TH03"])
     apps = []
+    coords = []
     for platform, amount in ((a, Decimal("6000")), (b, Decimal("5000"))):
-        coord = UserFactory()
+        coord = UserFactory(email=f"coord-{platform.slug}@example.org")
+        coords.append(coord)
         MembershipFactory(platform=platform, user=coord, role=Membership.Role.COORDINATOR)
         rnd = (
             services.open_round(round=make_round(admin, slug="proef"), by=admin)
@@ -48,7 +53,14 @@ def contest(reference_data):
     for app in apps:
         app.refresh_from_db()
         score(app, cees, 2)  # the other member has already submitted
-    return {"admin": admin, "carla": carla, "cees": cees, "apps": apps, "round": rnd}
+    return {
+        "admin": admin,
+        "carla": carla,
+        "cees": cees,
+        "apps": apps,
+        "round": rnd,
+        "coords": coords,
+    }
 
 
 def _score_application(page, name: str, value: str) -> None:
@@ -85,6 +97,11 @@ def test_commission_scores_blind_compares_and_chair_publishes(page, contest):
     assert table.get_by_role("columnheader", name="Buurt Verbindt").is_visible()
     assert table.get_by_text("Carla: 4").first.is_visible()
     assert table.get_by_text("bespreken").first.is_visible()  # 4 against 2
+    statement = contest["apps"][0].current_revision.snapshot["statements"][0]["statement"]
+    assert table.get_by_text(statement[:30]).first.is_visible()  # the evidence beside scores
+    assert page.get_by_role(
+        "heading", name="Agendapunten: hier lopen de scores uiteen"
+    ).is_visible()
     assert not failed
 
     page.get_by_role("button", name="Uitloggen").click()
@@ -113,3 +130,52 @@ def test_commission_scores_blind_compares_and_chair_publishes(page, contest):
     assert page.get_by_text("De commissie koos Samen Sterk voor dit gebied.").is_visible()
     assert page.get_by_role("row").filter(has_text="10. Eigen middelen").count() == 2
     assert not failed
+
+
+def test_losing_applicant_objects_and_the_chair_hears_and_decides(page, contest):
+    from recognition.models import Decision
+    from workflows.decisions import publish_round
+
+    rnd, (a, b) = contest["round"], contest["apps"]
+    score(a, contest["carla"], 4)
+    score(b, contest["carla"], 3)
+    admin = contest["admin"]
+    services.record_decision(
+        application=a, by=admin, outcome="granted", granted_amount=Decimal("5500"), motivation="A."
+    )
+    services.record_decision(
+        application=b, by=admin, outcome="not_granted", granted_amount=0, motivation="Niet B."
+    )
+    services.conclude_round(round=rnd, by=admin)
+    publish_round(round=rnd, by=admin)
+
+    login(page, contest["coords"][1].email, PASSWORD)
+    page.goto("/aanvragen/")
+    page.get_by_role("link", name="Buurt Verbindt").first.click()
+    page.get_by_role("link", name="Bezwaar maken").click()
+    page.get_by_label("Waarom maak je bezwaar?").fill("Ons bewijs over draagvlak is niet gewogen.")
+    page.get_by_role("button", name="Bezwaar indienen").click()
+    assert page.get_by_text("in behandeling").first.is_visible()
+    assert page.get_by_role("link", name="Bezwaar maken").count() == 0  # no second objection
+    page.get_by_role("button", name="Uitloggen").click()
+
+    login(page, "voorzitter@example.org", PASSWORD)
+    page.goto("/commissie/")
+    page.get_by_role("link", name="Buurt Verbindt").first.click()
+    assert page.get_by_text("Ons bewijs over draagvlak is niet gewogen.").is_visible()
+    page.get_by_label("Datum van de hoorzitting").fill(timezone.localdate().isoformat())
+    page.get_by_label("Wie zijn gehoord").fill("De coördinator van Buurt Verbindt")
+    page.get_by_label("Verslag (niet openbaar)").fill("Toelichting op de steunbetuigingen.")
+    page.get_by_role("button", name="Hoorzitting vastleggen").click()
+    page.get_by_label("Gegrond: een nieuw besluit vervangt het bestreden besluit").check()
+    page.get_by_label("Toekennen", exact=True).check()
+    page.get_by_label("Toegekend bedrag (€)").fill("3000")
+    page.get_by_label("Motivering (openbaar)").fill("Na de hoorzitting toch toegekend.")
+    page.get_by_role("button", name="Beslissing vastleggen").click()
+
+    assert page.url.endswith("/rondes/proef/besluit/")
+    assert page.get_by_text("Na de hoorzitting toch toegekend.").is_visible()
+    assert page.get_by_text("Vervangen door het besluit van").first.is_visible()
+    new = Decision.objects.get(application=b, supersedes__isnull=False)
+    assert new.granted_amount == Decimal("3000.00")
+    assert new.application.platform.budgets.get().granted_amount == Decimal("3000.00")

@@ -51,8 +51,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     def __str__(self) -> str:
         return self.name or self.email
 
+    # Names shown to other people never fall back to the e-mail address (docs/privacy.md):
+    # someone without a name is "een bewoner". __str__ (staff screens) may show the address.
     def get_full_name(self) -> str:
-        return self.name or self.email
+        return self.name or str(_("een bewoner"))
 
     def get_short_name(self) -> str:
-        return self.name.split(" ")[0] if self.name else self.email
+        return self.name.split(" ")[0] if self.name else str(_("een bewoner"))

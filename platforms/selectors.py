@@ -37,6 +37,25 @@ def is_coordinator(user: Any, platform: Platform) -> bool:
     return m is not None and m.role == Membership.Role.COORDINATOR
 
 
+def has_verified_address(user: Any, email: str) -> bool:
+    """The user holds ``email`` as a verified address of their account (allauth)."""
+    from allauth.account.models import EmailAddress
+
+    if not _authenticated(user):
+        return False
+    return EmailAddress.objects.filter(user=user, email__iexact=email, verified=True).exists()
+
+
+def address_of_member(platform: Platform, email: str) -> bool:
+    """Whether ``email`` belongs to one of the platform's members (account or added address)."""
+    from allauth.account.models import EmailAddress
+
+    members = Membership.objects.filter(platform=platform)
+    return members.filter(user__email__iexact=email).exists() or EmailAddress.objects.filter(
+        email__iexact=email, user__memberships__platform=platform
+    ).exists()
+
+
 def member_ids_by_platform(platform_ids: Iterable[int]) -> dict[int, set[int]]:
     """Platform id -> ids of its members, for many platforms in one query."""
     result: dict[int, set[int]] = {}
@@ -89,37 +108,72 @@ class EndorsementCount(TypedDict):
     declared_count: int
 
 
+class EndorsementSummary(TypedDict):
+    per_buurt: list[EndorsementCount]
+    verified: int
+    declared: int
+    by_members: int
+    outside_area: int
+
+
 def endorsement_counts(platform: Platform) -> list[EndorsementCount]:
-    """Per buurt: verified and self-declared endorsements (no names)."""
-    return endorsement_counts_by_platform([platform.pk]).get(platform.pk, [])
+    """Per buurt: the endorsements that count (no names)."""
+    return endorsement_summaries([platform.pk])[platform.pk]["per_buurt"]
 
 
-def endorsement_counts_by_platform(
-    platform_ids: Iterable[int],
-) -> dict[int, list[EndorsementCount]]:
-    """Platform id -> per buurt its verified and self-declared endorsements, in one query."""
-    from django.db.models import Count, Q
+def endorsement_summary(platform: Platform) -> EndorsementSummary:
+    return endorsement_summaries([platform.pk])[platform.pk]
+
+
+def endorsement_summaries(platform_ids: Iterable[int]) -> dict[int, EndorsementSummary]:
+    """The one rule for what support counts, for many platforms in one query: endorsements by
+    the platform's own members are counted apart and never as support; a self-declared
+    endorsement from outside the platform's buurten does not count (a printed code proves the
+    buurt, so a verified one counts wherever the platform works)."""
+    from django.db.models import Count, Exists, OuterRef, Q
 
     from platforms.models import Endorsement
 
-    result: dict[int, list[EndorsementCount]] = {}
-    for row in (
-        Endorsement.objects.filter(platform_id__in=list(platform_ids))
+    ids = list(platform_ids)
+    own_member = Exists(
+        Membership.objects.filter(platform_id=OuterRef("platform_id"), user_id=OuterRef("user_id"))
+    )
+    in_area = Exists(
+        Platform.buurten.through.objects.filter(
+            platform_id=OuterRef("platform_id"), buurt_id=OuterRef("buurt_id")
+        )
+    )
+    rows = (
+        Endorsement.objects.filter(platform_id__in=ids)
+        .annotate(own=own_member, local=in_area)
         .values("platform_id", "buurt__code", "buurt__name")
         .annotate(
-            verified_count=Count("id", filter=Q(verified=True)),
-            declared_count=Count("id", filter=Q(verified=False)),
+            verified_count=Count("id", filter=Q(verified=True, own=False)),
+            declared_count=Count("id", filter=Q(verified=False, own=False, local=True)),
+            by_members=Count("id", filter=Q(own=True)),
+            outside_area=Count("id", filter=Q(verified=False, own=False, local=False)),
         )
         .order_by("platform_id", "buurt__code")
-    ):
-        result.setdefault(row["platform_id"], []).append(
-            {
-                "buurt__code": row["buurt__code"],
-                "buurt__name": row["buurt__name"],
-                "verified_count": row["verified_count"],
-                "declared_count": row["declared_count"],
-            }
-        )
+    )
+    result: dict[int, EndorsementSummary] = {
+        pk: {"per_buurt": [], "verified": 0, "declared": 0, "by_members": 0, "outside_area": 0}
+        for pk in ids
+    }
+    for row in rows:
+        summary = result[row["platform_id"]]
+        summary["by_members"] += row["by_members"]
+        summary["outside_area"] += row["outside_area"]
+        if row["verified_count"] or row["declared_count"]:
+            summary["verified"] += row["verified_count"]
+            summary["declared"] += row["declared_count"]
+            summary["per_buurt"].append(
+                {
+                    "buurt__code": row["buurt__code"],
+                    "buurt__name": row["buurt__name"],
+                    "verified_count": row["verified_count"],
+                    "declared_count": row["declared_count"],
+                }
+            )
     return result
 
 
@@ -140,3 +194,66 @@ def activities_with_confirmations(activity_ids: Iterable[int]) -> dict[int, Acti
         activity.confirmed = c.get(PartnerConfirmation.Status.CONFIRMED, 0)  # type: ignore[attr-defined]
         activity.confirmations_pending = c.get(PartnerConfirmation.Status.REQUESTED, 0)  # type: ignore[attr-defined]
     return activities
+
+
+# --- the platform's history as its coordinators see it ------------------------------------------
+
+# Actions whose actor is a resident outside the platform: never named to its members (the audit
+# trail keeps the actor for staff, see docs/privacy.md).
+ANONYMOUS_ACTIONS = {"platforms.endorsement.added", "platforms.endorsement.withdrawn"}
+
+
+def _history_texts() -> dict[str, str]:
+    from django.utils.translation import gettext as _
+
+    return {
+        "platforms.platform.registered": _("Platform aangemeld"),
+        "platforms.platform.updated": _("Gegevens van het platform gewijzigd"),
+        "platforms.invitation.sent": _("Uitnodiging verstuurd"),
+        "platforms.invitation.accepted": _("Uitnodiging aangenomen"),
+        "platforms.invitation.declined": _("Uitnodiging afgeslagen"),
+        "platforms.invitation.revoked": _("Uitnodiging ingetrokken"),
+        "platforms.member.role_changed": _("Rol van een lid gewijzigd"),
+        "platforms.member.removed": _("Lid verwijderd"),
+        "platforms.member.left": _("Lid vertrokken"),
+        "platforms.endorsement.added": _("Steunbetuiging ontvangen"),
+        "platforms.endorsement.withdrawn": _("Steunbetuiging ingetrokken"),
+        "recognition.platform.status_changed": _("Erkenning gewijzigd door een besluit"),
+        "recognition.platform.expired": _("Erkenning verlopen"),
+    }
+
+
+def platform_history(platform: Platform, *, limit: int = 50) -> list[dict[str, Any]]:
+    """The platform's audit trail in words, for its coordinators: who did it is named only
+    when it was one of the platform's own members; endorsers and other residents never are."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.utils.translation import gettext as _
+
+    from audit.models import AuditEntry
+
+    entries = list(
+        AuditEntry.objects.filter(
+            content_type=ContentType.objects.get_for_model(Platform), object_id=str(platform.pk)
+        )
+        .select_related("actor")
+        .order_by("-created_at", "-pk")[:limit]
+    )
+    members = member_ids_by_platform([platform.pk]).get(platform.pk, set())
+    texts = _history_texts()
+    result = []
+    for entry in entries:
+        actor = entry.actor
+        named = (
+            actor is not None
+            and entry.action not in ANONYMOUS_ACTIONS
+            and actor.pk in members
+            and bool(actor.name)
+        )
+        result.append(
+            {
+                "created_at": entry.created_at,
+                "text": texts.get(entry.action, _("Wijziging")),
+                "actor": actor.name if named and actor is not None else "",
+            }
+        )
+    return result

@@ -662,7 +662,7 @@ def group_dossier(group: list[Application], tables: dict[int, dict]) -> dict:
     activities (with partner confirmations), files and links of the judged revision, and per
     applicant its endorsements (verified against self-declared). Disagreements (spread of 2 or
     more) are the agenda points. The comparison page and the meeting pack both use this."""
-    from platforms.selectors import activities_with_confirmations, endorsement_counts_by_platform
+    from platforms.selectors import activities_with_confirmations, endorsement_summaries
 
     snapshots = {}
     for app in group:
@@ -675,7 +675,7 @@ def group_dossier(group: list[Application], tables: dict[int, dict]) -> dict:
         for a in st.get("activities", [])
     }
     activities = activities_with_confirmations(activity_ids)
-    endorsements = endorsement_counts_by_platform({a.platform_id for a in group})
+    endorsements = endorsement_summaries({a.platform_id for a in group})
     criteria = [row["criterion"] for row in tables[group[0].pk]["rows"]] if group else []
     rows = []
     agenda = []
@@ -716,15 +716,8 @@ def group_dossier(group: list[Application], tables: dict[int, dict]) -> dict:
         rows.append({"criterion": criterion, "cells": cells})
     support = []
     for app in group:
-        counts = endorsements.get(app.platform_id, [])
-        support.append(
-            {
-                "application": app,
-                "per_buurt": counts,
-                "verified": sum(c["verified_count"] for c in counts),
-                "declared": sum(c["declared_count"] for c in counts),
-            }
-        )
+        summary = endorsements[app.platform_id]
+        support.append({"application": app, **summary})
     return {
         "applications": group,
         "tables": [tables[a.pk] for a in group],

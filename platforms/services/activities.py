@@ -19,6 +19,7 @@ from platforms.models import (
     PartnerConfirmation,
     Platform,
 )
+from platforms.selectors import address_of_member, is_member
 from platforms.services.common import (
     ACTIVITY_FIELDS,
     CONFIRMATION_DAYS,
@@ -135,6 +136,16 @@ def request_partner_confirmation(
 ) -> PartnerConfirmation:
     """E-mail a partner a single-use link to confirm (or not) that the activity took place."""
     _check_mail_budget(activity.platform)
+    if address_of_member(activity.platform, partner_email.strip()):
+        # A confirmation is evidence from outside: the platform cannot confirm itself.
+        raise ValidationError(
+            {
+                "partner_email": _(
+                    "Dit adres hoort bij een lid van het platform. Een bevestiging moet komen "
+                    "van een partner buiten het platform."
+                )
+            }
+        )
     token, token_hash = new_token()
     confirmation = PartnerConfirmation.objects.create(
         activity=activity,
@@ -161,10 +172,19 @@ def find_confirmation(token: str) -> PartnerConfirmation | None:
 
 @transaction.atomic
 def respond_partner_confirmation(
-    *, confirmation: PartnerConfirmation, confirm: bool, note: str = ""
+    *,
+    confirmation: PartnerConfirmation,
+    confirm: bool,
+    note: str = "",
+    by: User | None = None,
 ) -> PartnerConfirmation:
-    """The partner answers once, without an account."""
+    """The partner answers once, without an account. A member of the platform who got hold of
+    the link (logged in as ``by``) cannot answer it."""
     confirmation = PartnerConfirmation.objects.select_for_update().get(pk=confirmation.pk)
+    if by is not None and is_member(by, confirmation.activity.platform):
+        raise ValidationError(
+            _("Je bent lid van dit platform; alleen de partner zelf kan dit bevestigen.")
+        )
     if confirmation.status != PartnerConfirmation.Status.REQUESTED:
         raise ValidationError(_("Op dit verzoek is al geantwoord."))
     if confirmation.expires_at <= timezone.now():

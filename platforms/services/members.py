@@ -15,6 +15,7 @@ from platforms.models import (
     Membership,
     Platform,
 )
+from platforms.selectors import has_verified_address
 from platforms.services.common import (
     INVITATION_DAYS,
     _audit,
@@ -65,11 +66,25 @@ def _check_open_invitation(invitation: Invitation) -> None:
         raise ValidationError(_("Deze uitnodiging is verlopen. Vraag om een nieuwe."))
 
 
+def _require_invited_address(invitation: Invitation, user: User) -> None:
+    """An invitation link works only for the account that holds the invited address, verified:
+    a forwarded or leaked link gives nobody else a role (least of all coordinator)."""
+    if not has_verified_address(user, invitation.email):
+        raise ValidationError(
+            _(
+                "Deze uitnodiging is verstuurd naar een ander e-mailadres. Log in met dat adres, "
+                "of voeg het toe aan je account en bevestig het."
+            ),
+            code="wrong_address",
+        )
+
+
 @transaction.atomic
 def accept_invitation(*, invitation: Invitation, user: User) -> Membership:
     """Use the invitation once: the user becomes a member (or coordinator)."""
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     _check_open_invitation(invitation)
+    _require_invited_address(invitation, user)
     membership, created = Membership.objects.get_or_create(
         platform=invitation.platform, user=user, defaults={"role": invitation.role}
     )
@@ -84,6 +99,7 @@ def accept_invitation(*, invitation: Invitation, user: User) -> Membership:
 def decline_invitation(*, invitation: Invitation, user: User) -> Invitation:
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     _check_open_invitation(invitation)
+    _require_invited_address(invitation, user)
     invitation.status = Invitation.Status.DECLINED
     invitation.responded_at = timezone.now()
     invitation.save(update_fields=["status", "responded_at"])

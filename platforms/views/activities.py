@@ -111,10 +111,14 @@ def confirmation_request(request: HttpRequest, slug: str, pk: int) -> HttpRespon
     require(perms.can_request_confirmation(request.user, activity))
     form = ConfirmationRequestForm(request.POST)
     if form.is_valid():
-        services.request_partner_confirmation(
-            activity=activity, by=request.user, **form.cleaned_data
-        )
-        messages.success(request, _("We hebben de partner een e-mail gestuurd."))
+        try:
+            services.request_partner_confirmation(
+                activity=activity, by=request.user, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            show_errors(request, exc)
+        else:
+            messages.success(request, _("We hebben de partner een e-mail gestuurd."))
     else:
         messages.error(request, _("Vul de naam en het e-mailadres van de partner in."))
     return redirect(activity)
@@ -150,7 +154,10 @@ def _partner_answer(request: HttpRequest, token: str, *, confirm: bool) -> HttpR
     form.is_valid()
     try:
         services.respond_partner_confirmation(
-            confirmation=confirmation, confirm=confirm, note=form.cleaned_data.get("note", "")
+            confirmation=confirmation,
+            confirm=confirm,
+            note=form.cleaned_data.get("note", ""),
+            by=request.user if request.user.is_authenticated else None,
         )
     except ValidationError as exc:
         show_errors(request, exc)

@@ -23,7 +23,8 @@ from platforms.models import (
     Invitation,
     Membership,
 )
-from platforms.views._common import platform_history, show_errors
+from platforms.selectors import platform_history
+from platforms.views._common import show_errors
 
 
 @login_required

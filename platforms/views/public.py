@@ -54,8 +54,10 @@ def platform_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "public_members": platform.memberships.filter(show_name_publicly=True).select_related(
             "user"
         ),
-        "endorsement_counts": selectors.endorsement_counts(platform),
-        "named_endorsers": platform.endorsements.filter(show_name=True).select_related("user"),
+        "endorsements": selectors.endorsement_summary(platform),
+        "named_endorsers": platform.endorsements.filter(show_name=True)
+        .exclude(user__name="")
+        .select_related("user"),
         "my_endorsement": (
             platform.endorsements.filter(user=request.user).first()
             if request.user.is_authenticated

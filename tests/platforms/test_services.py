@@ -66,7 +66,9 @@ def test_invitation_is_mailed_and_works_once(
     token = body.split("/uitnodiging/")[1].split("/")[0]
     assert invitation.token != token  # only the hash is stored
     assert services.find_invitation(token) == invitation
-    newcomer = UserFactory()
+    with pytest.raises(ValidationError):  # a forwarded link gives another account nothing
+        services.accept_invitation(invitation=invitation, user=UserFactory())
+    newcomer = UserFactory(email="new@example.org")  # the invited address, verified
     services.accept_invitation(invitation=invitation, user=newcomer)
     assert Membership.objects.filter(platform=platform, user=newcomer, role="member").exists()
     with pytest.raises(ValidationError):

@@ -17,12 +17,17 @@ from tests.recognition.conftest import score
 
 pytestmark = [
     pytest.mark.slow,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(
         connection.vendor != "postgresql",
         reason="row locks (SELECT ... FOR UPDATE) need PostgreSQL; SQLite serialises writers",
     ),
 ]
+
+
+@pytest.fixture(autouse=True)
+def _reference(reference_data):
+    """Transactional tests flush the migration data (buurten, criteria): load it first."""
 
 
 def test_two_members_submitting_in_the_same_second_both_count(

@@ -16,6 +16,7 @@ DEMO_ACCOUNTS = [
     ("commissie3@example.org", "Priya Ramdin", [COMMISSION]),
     ("ondersteuning@example.org", "Joyce Ondersteuning", [SUPPORT]),
     ("ondersteuning2@example.org", "Mehmet Boekhouding", [SUPPORT]),
+    ("ondersteuning3@example.org", "Fatima Controle", [SUPPORT]),
     ("admin@example.org", "Beheerder Stadsdeel", []),
 ]
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from budgets.models import BudgetLine, ExpenseClaim, YearClose
-from budgets.services import validate_iban
+from budgets.services import validate_payee_iban
+from budgets.services.statements import parse_amount
 from buurtplatform.uploads import clean_upload
 from platforms.models import Activity
 
@@ -30,6 +32,33 @@ class MultipleFileField(forms.FileField):
         if isinstance(data, (list, tuple)):
             return [single(d, initial) for d in data if d]
         return [single(data, initial)] if data else []
+
+
+class AmountField(forms.DecimalField):
+    """An amount as people type it here: 12,50 or 1.234,50 (Dutch) as well as 12.50."""
+
+    widget = forms.TextInput
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_digits", 12)
+        kwargs.setdefault("decimal_places", 2)
+        super().__init__(*args, **kwargs)
+
+    def widget_attrs(self, widget):
+        attrs = super().widget_attrs(widget)
+        attrs.pop("step", None)
+        attrs.update({"inputmode": "decimal", "autocomplete": "off"})
+        return attrs
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        try:
+            return parse_amount(str(value))
+        except ValueError as exc:
+            raise forms.ValidationError(
+                _("Vul een bedrag in, zoals 12,50."), code="invalid"
+            ) from exc
 
 
 class ClaimForm(forms.ModelForm):
@@ -61,6 +90,7 @@ class ClaimForm(forms.ModelForm):
             "no_receipt_statement": forms.Textarea(attrs={"rows": 3}),
             "activities": forms.CheckboxSelectMultiple,
         }
+        field_classes = {"amount": AmountField}
         help_texts = {
             "payee_name": _(
                 "Namen van particulieren worden nooit openbaar gemaakt; namen van organisaties wel."
@@ -79,12 +109,10 @@ class ClaimForm(forms.ModelForm):
         self.fields["budget_line"].label = _("Begrotingspost")
         self.fields["activities"].queryset = Activity.objects.filter(platform=budget.platform)
         self.fields["activities"].label = _("Voor welke activiteiten? (optioneel)")
-        self.fields["amount"].min_value = 0.01
-        self.fields["amount"].widget.attrs["min"] = "0.01"
-        self.fields["amount"].widget.attrs["step"] = "0.01"
+        self.fields["amount"].help_text = _("In euro's, bijvoorbeeld 12,50.")
 
     def clean_iban(self) -> str:
-        return validate_iban(self.cleaned_data["iban"])
+        return validate_payee_iban(self.cleaned_data["iban"])
 
     def clean_expense_date(self):
         day = self.cleaned_data["expense_date"]
@@ -138,6 +166,10 @@ class ApproveForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+    confirm_override = forms.BooleanField(
+        label=_("Ik bevestig de reden van mijn collega om boven het budget goed te keuren"),
+        required=False,
+    )
 
 
 class BatchForm(forms.Form):
@@ -164,3 +196,138 @@ class YearCloseForm(forms.Form):
         widget=forms.RadioSelect,
     )
     reason = forms.CharField(label=_("Reden"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class BulkActionForm(forms.Form):
+    """The one confirmation of a bulk action: a reason for rejecting or sending back (each
+    submitter reads it), and the explicit acceptance of statements without a receipt."""
+
+    text = forms.CharField(
+        label=_("Reden (elke indiener krijgt die te lezen)"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    accept_statement = forms.BooleanField(
+        label=_("Ik accepteer de verklaringen zonder bon van deze declaraties"), required=False
+    )
+
+    def __init__(self, *args, action: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        if action == "changes":
+            self.fields["text"].label = _("Wat moet er aangepast worden?")
+        if action in ("approve", "batch"):
+            del self.fields["text"]
+        if action != "approve":
+            del self.fields["accept_statement"]
+
+
+class StatementUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("Bankafschrift"),
+        help_text=_(
+            "camt.053 (XML) zoals de bank het levert, of CSV met de kolommen rekening, boekdatum, "
+            "bedrag, valuta, end-to-end-id, naam, omschrijving (en eventueel referentie, "
+            "retourcode, afschrift)."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xml,.csv,text/xml,text/csv"}),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > settings.UPLOAD_MAX_BYTES:
+            raise forms.ValidationError(_("Dit bestand is te groot."))
+        return upload
+
+
+class PlanVersionForm(forms.Form):
+    """A new version of a budget's plan: an amount per current line (empty or 0: the line goes,
+    or stays at € 0 when it has claims), new lines, and a note for the support organisation.
+    Whether the lines add up to the grant is checked by budgets.services.plans."""
+
+    NEW_LINES = 3
+
+    note = forms.CharField(
+        label=_("Toelichting voor de ondersteuning"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, lines, facts, version=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.budget_lines = list(lines)
+        self.facts = facts
+        proposed = None
+        new_items: list[dict] = []
+        if version is not None:
+            proposed = {item["line"]: item["amount"] for item in version.lines if item["line"]}
+            new_items = [item for item in version.lines if not item["line"]]
+            self.fields["note"].initial = version.note
+        for line in self.budget_lines:
+            field = AmountField(label=f"{line.category}: {line.description}", required=False)
+            field.initial = (
+                proposed.get(line.pk, "0.00") if proposed is not None else line.planned_amount
+            )
+            field.widget.attrs["class"] = "form-control form-control-sm text-end"
+            self.fields[f"line_{line.pk}"] = field
+        self.new_count = max(self.NEW_LINES, len(new_items) + 1)
+        for i in range(self.new_count):
+            item = new_items[i] if i < len(new_items) else {}
+            small = {"class": "form-control form-control-sm"}
+            self.fields[f"new_{i}_category"] = forms.CharField(
+                label=_("Categorie"),
+                required=False,
+                max_length=100,
+                initial=item.get("category", ""),
+                widget=forms.TextInput(attrs=small),
+            )
+            self.fields[f"new_{i}_description"] = forms.CharField(
+                label=_("Omschrijving"),
+                required=False,
+                max_length=300,
+                initial=item.get("description", ""),
+                widget=forms.TextInput(attrs=small),
+            )
+            amount = AmountField(label=_("Bedrag"), required=False, initial=item.get("amount"))
+            amount.widget.attrs["class"] = "form-control form-control-sm text-end"
+            self.fields[f"new_{i}_amount"] = amount
+
+    def line_rows(self) -> list[dict]:
+        return [
+            {"line": line, "field": self[f"line_{line.pk}"], "facts": self.facts.get(line.pk)}
+            for line in self.budget_lines
+        ]
+
+    def new_rows(self) -> list[dict]:
+        return [
+            {
+                "category": self[f"new_{i}_category"],
+                "description": self[f"new_{i}_description"],
+                "amount": self[f"new_{i}_amount"],
+            }
+            for i in range(self.new_count)
+        ]
+
+    def clean(self):
+        data = super().clean()
+        for name, value in list(data.items()):
+            if isinstance(self.fields[name], AmountField) and value is not None and value < 0:
+                self.add_error(name, _("Een bedrag kan niet negatief zijn."))
+        return data
+
+    def proposed_lines(self) -> list[dict]:
+        """The lines for budgets.services.save_plan_version (a line left empty or at 0 goes)."""
+        data = self.cleaned_data
+        out: list[dict] = []
+        for line in self.budget_lines:
+            amount = data.get(f"line_{line.pk}")
+            if amount:
+                out.append({"line": line.pk, "amount": str(amount)})
+        for i in range(self.new_count):
+            out.append(
+                {
+                    "line": None,
+                    "category": data.get(f"new_{i}_category", ""),
+                    "description": data.get(f"new_{i}_description", ""),
+                    "amount": str(data.get(f"new_{i}_amount") or ""),
+                }
+            )
+        return out

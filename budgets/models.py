@@ -8,6 +8,7 @@ is corrected by a reversal transaction that points at the original.
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from platforms.models import Activity, Platform
@@ -42,11 +43,19 @@ class ImmutableModel(models.Model):
 
 
 class Budget(models.Model):
-    """A granted application becomes a budget for the platform (one per granting decision)."""
+    """A granted application becomes a budget for the platform (one per granting decision).
+
+    A year close that carries the unspent money over creates a budget for the next year with
+    ``carried_from`` set: it keeps the round and the granting decision its money comes from
+    (so publication, buurten and open data follow that decision), but is not a grant itself
+    (``budget_one_per_decision`` counts only budgets without ``carried_from``)."""
 
     platform = models.ForeignKey(Platform, on_delete=models.PROTECT, related_name="budgets")
     round = models.ForeignKey(Round, on_delete=models.PROTECT, related_name="budgets")
-    decision = models.OneToOneField(Decision, on_delete=models.PROTECT, related_name="budget")
+    decision = models.ForeignKey(Decision, on_delete=models.PROTECT, related_name="budgets")
+    carried_from = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="carried_budgets"
+    )
     year = models.PositiveSmallIntegerField()
     granted_amount = models.DecimalField(**MONEY)
     # Running total of approved and paid claims, changed only under a row lock on the budget
@@ -60,6 +69,13 @@ class Budget(models.Model):
         ordering = ["-year", "platform__name"]
         constraints = [
             models.CheckConstraint(condition=Q(granted_amount__gte=0), name="budget_nonneg"),
+            # One budget per granting decision (book_grant is idempotent on it); budgets
+            # carried over into a next year share their origin's decision.
+            models.UniqueConstraint(
+                fields=["decision"],
+                condition=Q(carried_from__isnull=True),
+                name="budget_one_per_decision",
+            ),
             models.CheckConstraint(
                 condition=Q(committed__gte=0)
                 & Q(committed__lte=F("granted_amount") + F("overspend_allowance")),
@@ -120,10 +136,15 @@ class Account(models.Model):
 
 
 class PaymentBatch(models.Model):
+    """Approved claims paid together. Open until released: releasing makes its SEPA file
+    (pain.001) once, stores it with its SHA-256 and locks the batch; an open batch can be
+    cancelled (its claims return to "approved"), a released one cannot."""
+
     class Status(models.TextChoices):
         OPEN = "open", _("Open")
-        EXPORTED = "exported", _("Betaalbestand gemaakt")
+        RELEASED = "released", _("Vrijgegeven")
         PAID = "paid", _("Betaald")
+        CANCELLED = "cancelled", _("Geannuleerd")
 
     reference = models.CharField(max_length=35, unique=True)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.OPEN)
@@ -131,11 +152,31 @@ class PaymentBatch(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
-    exported_at = models.DateTimeField(null=True, blank=True)
+    released_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    released_at = models.DateTimeField(null=True, blank=True)
+    # The requested execution date in the file: the next TARGET2 business day after release.
+    execution_date = models.DateField(null=True, blank=True)
+    sepa_file = models.FileField(upload_to="private/sepa/", blank=True)
+    sepa_sha256 = models.CharField(max_length=64, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    cancelled_at = models.DateTimeField(null=True, blank=True)
     paid_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     paid_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="released")
+                | (Q(released_at__isnull=False) & Q(released_by__isnull=False)),
+                name="batch_released_has_releaser",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.reference
@@ -176,19 +217,54 @@ class ExpenseClaim(models.Model):
     )
     reviewed_at = models.DateTimeField(null=True, blank=True)
     review_message = models.TextField(blank=True)
+    # Four eyes (budgets.permissions.needs_second_approval): the first approval; a claim that
+    # needs a second one stays "submitted" ("wacht op tweede akkoord") until a different
+    # support person gives it. Cleared when the submitter changes the claim.
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    second_approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    second_approved_at = models.DateTimeField(null=True, blank=True)
+    # Proposed by the first approver; an overspend is approved only when the second confirms it.
     override_reason = models.TextField(blank=True)
     batch = models.ForeignKey(
         PaymentBatch, null=True, blank=True, on_delete=models.PROTECT, related_name="claims"
     )
+    # Set when the batch is released: the EndToEndId in the SEPA file and on the bank statement.
+    end_to_end_id = models.CharField(max_length=35, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
-        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="claim_amount_pos")]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="claim_amount_pos"),
+            # The second approval is another person's, and only follows a first one.
+            models.CheckConstraint(
+                condition=Q(second_approved_by__isnull=True)
+                | (Q(approved_by__isnull=False) & ~Q(second_approved_by=F("approved_by"))),
+                name="claim_second_approval_by_another",
+            ),
+            models.UniqueConstraint(
+                fields=["end_to_end_id"],
+                condition=~Q(end_to_end_id=""),
+                name="claim_end_to_end_id_unique",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.description} (€ {self.amount})"
+
+    @property
+    def awaits_second_approval(self) -> bool:
+        """First approval given, the claim waits for a different support person's."""
+        return self.status == self.Status.SUBMITTED and self.approved_by_id is not None
+
+    def approver_ids(self) -> set[int]:
+        return {pk for pk in (self.approved_by_id, self.second_approved_by_id) if pk}
 
     @property
     def public_payee(self) -> str:
@@ -212,6 +288,8 @@ class Transaction(ImmutableModel):
         RETURN = "return", _("Teruggave")
         CARRY_OVER = "carry_over", _("Overgeheveld")
         ADJUSTMENT = "adjustment", _("Aanpassing toekenning")
+        # The money a year close carried over, booked into the next year's budget.
+        CARRY_IN = "carry_in", _("Overgeheveld uit vorig jaar")
 
     kind = models.CharField(max_length=20, choices=Kind.choices)
     budget = models.ForeignKey(Budget, on_delete=models.PROTECT, related_name="transactions")
@@ -252,10 +330,13 @@ class Transaction(ImmutableModel):
                 condition=Q(kind="adjustment"),
                 name="transaction_adjustment_once",
             ),
-            # A claim is paid at most once (a reversed payment ends the claim; a new claim
-            # is needed to pay again), so a retried or concurrent "mark paid" cannot pay twice.
+            # A claim is paid at most once per batch, so a retried or concurrent "mark paid" or
+            # statement import cannot pay twice. (A payment the bank returned is reversed and
+            # the claim reopened; it can then be paid again, in a new batch.)
             models.UniqueConstraint(
-                fields=["claim"], condition=Q(kind="payment"), name="transaction_payment_once"
+                fields=["claim", "batch"],
+                condition=Q(kind="payment"),
+                name="transaction_payment_once_per_batch",
             ),
             models.CheckConstraint(
                 condition=Q(kind="reversal", reverses__isnull=False)
@@ -286,19 +367,249 @@ class Entry(ImmutableModel):
 
 
 class YearClose(models.Model):
+    """Closing a budget's year, with four eyes (budgets.services.yearclose).
+
+    One support person proposes (``proposed``), a different one confirms (``closed``): the
+    remainder is booked as returned or carried over into a next-year budget, and the budget
+    is locked. Before the year's accounts are exported (``accounts_exported_at``, set by the
+    accountant export) a close can be reversed, again by two people: mirror bookings, and the
+    row becomes ``reversed``; a proposal can be withdrawn (``cancelled``)."""
+
     class Outcome(models.TextChoices):
         RETURNED = "returned", _("Teruggestort")
         CARRIED_OVER = "carried_over", _("Overgeheveld")
 
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("Voorgesteld")
+        CLOSED = "closed", _("Afgesloten")
+        CANCELLED = "cancelled", _("Ingetrokken")
+        REVERSED = "reversed", _("Teruggedraaid")
+
     budget = models.ForeignKey(Budget, on_delete=models.PROTECT, related_name="year_closes")
     year = models.PositiveSmallIntegerField()
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PROPOSED)
     outcome = models.CharField(max_length=20, choices=Outcome.choices)
     reason = models.TextField()
-    amount = models.DecimalField(**MONEY)
-    closed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    # The remainder booked (returned or carried over) when the close was confirmed.
+    amount = models.DecimalField(default=0, **MONEY)
+    # Empty only on closes from before four eyes (one person closed them).
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    closed_at = models.DateTimeField(auto_now_add=True)
+    proposed_at = models.DateTimeField(default=timezone.now)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    closed_at = models.DateTimeField(null=True, blank=True)
+    # The return or carry-over booked on this budget, and the budget it carried over into.
+    booking = models.OneToOneField(
+        Transaction, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    next_budget = models.OneToOneField(
+        Budget, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # Set by the accountant export (budgets.services.mark_year_accounts_exported): from then
+    # on the close can no longer be reversed.
+    accounts_exported_at = models.DateTimeField(null=True, blank=True)
+    reversal_proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reversal_proposed_at = models.DateTimeField(null=True, blank=True)
+    reversal_reason = models.TextField(blank=True)
+    reversed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reversed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["budget", "year"], name="yearclose_once")]
+        ordering = ["-proposed_at", "-id"]
+        constraints = [
+            # At most one close per budget is pending or in force.
+            models.UniqueConstraint(
+                fields=["budget"],
+                condition=Q(status__in=["proposed", "closed"]),
+                name="yearclose_one_active",
+            ),
+            # Four eyes: the confirmation and the reversal are another person's.
+            models.CheckConstraint(
+                condition=Q(closed_by__isnull=True)
+                | Q(proposed_by__isnull=True)
+                | ~Q(closed_by=F("proposed_by")),
+                name="yearclose_confirmed_by_another",
+            ),
+            models.CheckConstraint(
+                condition=Q(reversed_by__isnull=True) | ~Q(reversed_by=F("reversal_proposed_by")),
+                name="yearclose_reversed_by_another",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.budget} ({self.get_status_display()})"
+
+
+class ReversalRequest(models.Model):
+    """Four eyes on corrections: one support person asks for a reversal with a reason, a
+    different one confirms it (which books the reversal), or the requester withdraws it."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Wacht op tweede akkoord")
+        CONFIRMED = "confirmed", _("Bevestigd en tegengeboekt")
+        WITHDRAWN = "withdrawn", _("Ingetrokken")
+
+    transaction = models.ForeignKey(
+        Transaction, on_delete=models.PROTECT, related_name="reversal_requests"
+    )
+    reason = models.TextField()
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["transaction"],
+                condition=Q(status="pending"),
+                name="reversalrequest_one_pending",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="confirmed") | ~Q(decided_by=F("requested_by")),
+                name="reversalrequest_confirmed_by_another",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Tegenboeking van #{self.transaction_id} ({self.status})"
+
+
+class BankStatement(models.Model):
+    """An imported bank statement (camt.053 or CSV), once per statement id and account."""
+
+    class Format(models.TextChoices):
+        CAMT053 = "camt053", _("camt.053 (XML)")
+        CSV = "csv", _("CSV")
+
+    statement_id = models.CharField(max_length=70)
+    account_iban = models.CharField(max_length=34)
+    format = models.CharField(max_length=8, choices=Format.choices)
+    original_name = models.CharField(max_length=200)
+    file = models.FileField(upload_to="private/statements/")
+    sha256 = models.CharField(max_length=64)
+    # Entries already imported from an earlier (overlapping) statement, skipped here.
+    skipped_entries = models.PositiveIntegerField(default=0)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    imported_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-imported_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["statement_id", "account_iban"], name="bankstatement_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.statement_id} ({self.account_iban})"
+
+
+class BankStatementEntry(models.Model):
+    """One booking on a statement and what the import did with it."""
+
+    class Outcome(models.TextChoices):
+        PAID = "paid", _("Betaling bevestigd en geboekt")
+        ALREADY_PAID = "already_paid", _("Al als betaald geboekt")
+        RETURNED = "returned", _("Teruggeboekt door de bank")
+        UNMATCHED = "unmatched", _("Niet gekoppeld")
+
+    statement = models.ForeignKey(BankStatement, on_delete=models.PROTECT, related_name="entries")
+    account_iban = models.CharField(max_length=34)
+    reference = models.CharField(max_length=70)
+    booking_date = models.DateField()
+    amount = models.DecimalField(**MONEY)
+    currency = models.CharField(max_length=3)
+    is_credit = models.BooleanField()
+    end_to_end_id = models.CharField(max_length=35, blank=True)
+    name = models.CharField(max_length=140, blank=True)
+    description = models.CharField(max_length=300, blank=True)
+    return_reason = models.CharField(max_length=35, blank=True)
+    outcome = models.CharField(max_length=12, choices=Outcome.choices)
+    note = models.CharField(max_length=300, blank=True)
+    claim = models.ForeignKey(
+        ExpenseClaim, null=True, blank=True, on_delete=models.PROTECT, related_name="bank_entries"
+    )
+    booked = models.ForeignKey(
+        Transaction, null=True, blank=True, on_delete=models.PROTECT, related_name="bank_entries"
+    )
+
+    class Meta:
+        ordering = ["booking_date", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account_iban", "reference"], name="bankstatemententry_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.booking_date} {self.reference}"
+
+
+class PlanVersion(models.Model):
+    """A proposed version of a budget's plan lines (re-budgeting after a grant lower than asked,
+    or after a decision changed it). The platform's coordinator proposes it, a support person
+    other than the proposer approves or rejects it; on approval budgets.services.plans sets
+    the BudgetLine amounts from ``lines``. Whether a budget's lines add up to its grant is
+    budgets.selectors.plan_matches_grant."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Concept")
+        SUBMITTED = "submitted", _("Ter goedkeuring")
+        APPROVED = "approved", _("Goedgekeurd")
+        REJECTED = "rejected", _("Afgewezen")
+
+    budget = models.ForeignKey(Budget, on_delete=models.PROTECT, related_name="plan_versions")
+    number = models.PositiveSmallIntegerField()
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.DRAFT)
+    # [{"line": BudgetLine pk, or None for a new line, "category": str, "description": str,
+    #   "amount": "123.45"}]. An existing line left out is removed (set to 0 if it has claims).
+    lines = models.JSONField(default=list)
+    # The grant the lines were proposed for (a decision may change it before approval).
+    granted_amount = models.DecimalField(**MONEY)
+    note = models.TextField(_("toelichting"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    review_message = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["budget", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["budget", "number"], name="planversion_number_once"),
+            # One open proposal (draft or submitted) per budget at a time.
+            models.UniqueConstraint(
+                fields=["budget"],
+                condition=Q(status__in=["draft", "submitted"]),
+                name="planversion_one_open",
+            ),
+            # Four eyes: never approved or rejected by the person who proposed it.
+            models.CheckConstraint(
+                condition=Q(reviewed_by__isnull=True) | ~Q(reviewed_by=F("created_by")),
+                name="planversion_reviewed_by_another",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.budget} v{self.number} ({self.get_status_display()})"

@@ -9,13 +9,16 @@ Every amount is summed by the database (aggregate/annotate), never by loading en
 
 from __future__ import annotations
 
+import datetime
+import itertools
 import re
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any, TypedDict, cast
 
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import (
     Case,
     Count,
@@ -32,9 +35,23 @@ from django.db.models import (
     Window,
 )
 from django.db.models.functions import Coalesce, RowNumber
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from budgets.models import Account, Budget, BudgetLine, Entry, ExpenseClaim, Transaction
+from audit.models import AuditEntry
+from budgets.models import (
+    Account,
+    BankStatementEntry,
+    Budget,
+    BudgetLine,
+    Entry,
+    ExpenseClaim,
+    PaymentBatch,
+    PlanVersion,
+    Receipt,
+    Transaction,
+    YearClose,
+)
 from platforms.models import Activity, Platform
 from recognition.models import Decision, Round
 
@@ -53,6 +70,7 @@ if TYPE_CHECKING:
         spent: Decimal
         remaining: Decimal
         closed: int
+        planned: Decimal
 
     LineWithTotals = WithAnnotations[BudgetLine, _LineTotals]
 
@@ -60,6 +78,7 @@ if TYPE_CHECKING:
         spent: Decimal
         remaining: Decimal
         closed: int
+        planned: Decimal
         plan_lines: list[LineWithTotals]
 
     BudgetWithSpent = WithAnnotations[Budget, _Spent]
@@ -101,15 +120,30 @@ def _line_spent() -> Coalesce:
     return Coalesce(Subquery(sub, output_field=DEC), Value(ZERO), output_field=DEC)
 
 
+def _planned_subquery() -> Coalesce:
+    """The sum of a budget's plan lines (OuterRef budget), as a subquery."""
+    sub = (
+        BudgetLine.objects.filter(budget=OuterRef("pk"))
+        .order_by()
+        .values("budget")
+        .annotate(total=Sum("planned_amount"))
+        .values("total")[:1]
+    )
+    return Coalesce(Subquery(sub, output_field=DEC), Value(ZERO), output_field=DEC)
+
+
 def budgets_with_totals(qs: QuerySet[Budget] | None = None) -> QuerySet[BudgetWithTotals]:
-    """Budgets annotated with spent and remaining (from the ledger) in one query."""
+    """Budgets annotated with spent and remaining (from the ledger; remaining is negative when
+    the budget is overspent), the sum of the plan lines and whether the year is closed, in one
+    query."""
     qs = qs if qs is not None else Budget.objects.all()
     return qs.select_related("platform", "round", "round__district").annotate(
         spent=_signed_subquery(account__budget=OuterRef("pk"), account__kind=Account.Kind.EXPENSE),
         remaining=_signed_subquery(
             account__budget=OuterRef("pk"), account__kind=Account.Kind.BUDGET
         ),
-        closed=Count("year_closes"),
+        closed=Count("year_closes", filter=Q(year_closes__status="closed")),
+        planned=_planned_subquery(),
     )
 
 
@@ -186,19 +220,27 @@ def platform_budgets(platform: Platform, *, public_only: bool = False) -> list[B
         qs = qs.filter(decision__status=Decision.Status.PUBLISHED)
     budgets = list(
         budgets_with_totals(qs)
+        .select_related("carried_from")
         .prefetch_related(Prefetch("lines", queryset=_plan_lines(), to_attr="plan_lines"))
-        .order_by("-year")
+        .order_by("-year", "id")
     )
     _attach_line_activities([line for budget in budgets for line in budget.plan_lines])
+    for budget in budgets:
+        budget.plan_matches = plan_matches_grant(budget)  # type: ignore[attr-defined]  # templates
     return budgets
 
 
 def round_summary(round_obj: Round) -> dict[str, Any]:
     """Per round (and its district): granted, spent and remaining, computed by the database."""
     budgets = list(
-        budgets_with_totals(Budget.objects.filter(round=round_obj)).order_by("platform__name")
+        budgets_with_totals(Budget.objects.filter(round=round_obj)).order_by(
+            "platform__name", "year"
+        )
     )
-    totals = Budget.objects.filter(round=round_obj).aggregate(
+    for budget in budgets:
+        budget.plan_matches = plan_matches_grant(budget)  # type: ignore[attr-defined]  # templates
+    # Budgets carried over into a next year hold the round's own money: not granted again.
+    totals = Budget.objects.filter(round=round_obj, carried_from=None).aggregate(
         granted=Coalesce(Sum("granted_amount"), Value(ZERO), output_field=DEC)
     )
     spent = Entry.objects.filter(
@@ -218,7 +260,9 @@ def round_summary(round_obj: Round) -> dict[str, Any]:
 
 
 def public_budget_summary(platform: Platform) -> list[dict[str, Any]]:
-    """For the public platform page: per budget granted, spent per line and remaining.
+    """For the public platform page: per budget granted, spent per line and remaining (negative
+    when overspent). Until the lines add up to the grant (plan_matches_grant) the page shows
+    the granted total and "nog niet herbegroot" instead of the lines.
 
     Contains no payee names at all; organisations may be named on the spending list below.
     """
@@ -231,6 +275,9 @@ def public_budget_summary(platform: Platform) -> list[dict[str, Any]]:
             "granted": budget.granted_amount,
             "spent": budget.spent,
             "remaining": budget.remaining,
+            "rebudgeted": plan_matches_grant(budget),
+            "planned": planned_total(budget),
+            "carried_from_year": budget.carried_from.year if budget.carried_from else None,
             "lines": budget.plan_lines,
             "payments": payments.get(budget.pk, []),
             "payments_total": counts.get(budget.pk, 0),
@@ -240,9 +287,11 @@ def public_budget_summary(platform: Platform) -> list[dict[str, Any]]:
 
 
 def budgets_for_year(year: int) -> QuerySet[BudgetWithSpent]:
-    """Budgets of a year with platform, decision, area buurten and spent (3 queries)."""
+    """The grants of a year (not the budgets carried over into it: their money was granted,
+    and is counted, in the year before) with platform, decision, area buurten and spent
+    (3 queries)."""
     return (
-        Budget.objects.filter(year=year)
+        Budget.objects.filter(year=year, carried_from=None)
         .select_related("platform", "round", "decision__application")
         .prefetch_related("decision__application__buurten")
         .annotate(
@@ -259,7 +308,7 @@ def budget_of_decision(decision: Decision) -> Budget | None:
     one it replaced (a budget belongs to the granting decision it was booked for)."""
     current: Decision | None = decision
     while current is not None:
-        budget = Budget.objects.filter(decision=current).first()
+        budget = Budget.objects.filter(decision=current, carried_from=None).first()
         if budget is not None:
             return budget
         current = current.supersedes
@@ -269,7 +318,8 @@ def budget_of_decision(decision: Decision) -> Budget | None:
 def grants_with_spent() -> QuerySet[BudgetWithSpent]:
     """Every budget (one per grant) with what the books say was spent, for the open data."""
     return (
-        Budget.objects.select_related("platform", "round", "decision__application")
+        Budget.objects.filter(carried_from=None)
+        .select_related("platform", "round", "decision__application")
         .prefetch_related("decision__application__buurten")
         .annotate(
             spent=_signed_subquery(
@@ -360,27 +410,69 @@ def district_overview(year: int) -> dict[str, Any]:
     }
 
 
+@dataclass
+class UnbudgetedRow:
+    """One plan-versus-actual row for a budget whose lines do not add up to its grant (not yet
+    re-budgeted): the granted total instead of lines that would not add up."""
+
+    budget: Budget
+    planned_amount: Decimal
+    spent: Decimal
+    category: str = ""
+    description: str = ""
+    not_rebudgeted: bool = True
+
+    @property
+    def difference(self) -> Decimal:
+        return self.planned_amount - self.spent
+
+
 def platform_year_budgets(platform: Platform, year: int) -> dict[str, Any]:
     """A platform's budgets of one year with plan versus actual per line and the totals
-    (the platform year PDF): granted, planned, spent, remaining, spent per category."""
+    (the platform year PDF): granted, planned, spent, remaining, spent per category.
+
+    ``plan_rows`` are the lines of each budget whose lines add up to its grant
+    (plan_matches_grant) and, for a budget not yet re-budgeted, one row with its granted total;
+    so planned always adds up to the grants."""
     budgets = list(
         Budget.objects.filter(platform=platform, year=year)
-        .select_related("round", "decision")
+        .select_related("round", "decision", "carried_from")
+        .annotate(planned=_planned_subquery())
         .prefetch_related(Prefetch("lines", queryset=_plan_lines()))
         .order_by("id")
     )
     by_category: dict[str, Decimal] = defaultdict(lambda: ZERO)
+    plan_rows: list[Any] = []
     planned = spent = granted = ZERO
     for budget in budgets:
         granted += budget.granted_amount
+        budget_spent = ZERO
         # Prefetched with _plan_lines(), which annotates spent and remaining.
-        for line in cast("QuerySet[LineWithTotals]", budget.lines.all()):
+        lines = list(cast("QuerySet[LineWithTotals]", budget.lines.all()))
+        for line in lines:
             line.difference = line.remaining  # type: ignore[attr-defined]  # for the year PDF
             by_category[line.category] += line.spent
-            planned += line.planned_amount
-            spent += line.spent
+            budget_spent += line.spent
+        budget.plan_matches = plan_matches_grant(budget)  # type: ignore[attr-defined]
+        if budget.plan_matches:  # type: ignore[attr-defined]
+            plan_rows.extend(lines)
+            planned += sum((line.planned_amount for line in lines), ZERO)
+        else:
+            plan_rows.append(
+                UnbudgetedRow(
+                    budget=budget,
+                    planned_amount=budget.granted_amount,
+                    spent=budget_spent,
+                    category=_("Totaal toegekend"),
+                    description=_("nog niet herbegroot"),
+                )
+            )
+            planned += budget.granted_amount
+        spent += budget_spent
     return {
         "budgets": budgets,
+        "plan_rows": plan_rows,
+        "rebudgeted": all(b.plan_matches for b in budgets),  # type: ignore[attr-defined]
         "categories": sorted(by_category.items()),
         "planned": planned,
         "spent": spent,
@@ -514,15 +606,23 @@ LEDGER_COLUMNS = [
 ]
 
 
-def platform_ledger_rows(platform: Platform) -> Iterator[list[Any]]:
-    """A platform's full ledger for its accountant (includes private descriptions)."""
+def platform_ledger_rows(platform: Platform, *, private: bool = True) -> Iterator[list[Any]]:
+    """A platform's full ledger. With ``private`` (support staff) it includes the private
+    descriptions; without (the platform's coordinators) those stay empty and a private payee's
+    name is scrubbed like everywhere public (docs/privacy.md)."""
     rows = (
         Entry.objects.filter(transaction__budget__platform=platform)
-        .select_related("transaction", "transaction__booked_by", "account")
+        .select_related("transaction", "transaction__booked_by", "transaction__claim", "account")
         .order_by("transaction__value_date", "transaction_id", "id")
     )
     for e in rows.iterator():
         tx = e.transaction
+        claim = tx.claim
+        payee = claim.payee_name if claim and not claim.payee_is_organisation else None
+        description, account = tx.description, e.account.name
+        if not private:
+            description = scrub_private_payee(description, payee)
+            account = scrub_private_payee(account, payee)
         yield [
             tx.pk,
             tx.value_date.isoformat(),
@@ -530,11 +630,11 @@ def platform_ledger_rows(platform: Platform) -> Iterator[list[Any]]:
             tx.kind,
             tx.reference,
             e.account.code,
-            e.account.name,
+            account,
             f"{e.amount:.2f}" if e.side == Entry.Side.DEBIT else "",
             f"{e.amount:.2f}" if e.side == Entry.Side.CREDIT else "",
-            tx.description,
-            tx.private_description,
+            description,
+            tx.private_description if private else "",
             tx.reverses_id or "",
             tx.reason,
             tx.booked_by.get_full_name() if tx.booked_by else "",
@@ -672,3 +772,623 @@ def budgets_committed_mismatch() -> list[tuple]:
         .filter(Q(diff__gte=HALF_CENT) | Q(diff__lte=-HALF_CENT))
         .values_list("pk", "committed", "actual")
     )
+
+
+# --- the bookkeeper's workbench -------------------------------------------------------------
+
+QUEUE_PAGE_SIZE = 50
+
+
+def claim_queue() -> QuerySet[ExpenseClaim]:
+    """The support queue's rows with everything a row shows (one query per page, whatever
+    the number of claims): platform, budget line, submitter, batch and number of receipts."""
+    return ExpenseClaim.objects.select_related(
+        "budget__platform", "budget_line", "submitted_by", "batch"
+    ).annotate(n_receipts=Count("receipts"))
+
+
+@dataclass
+class HistoryEvent:
+    """One step in a claim's history; the template formats amounts and dates."""
+
+    at: datetime.datetime
+    text: str
+    actor: str = ""
+    detail: str = ""
+    amount: Decimal | None = None
+    date: datetime.date | None = None
+    reference: str = ""
+
+
+def _claim_texts() -> dict[str, str]:
+    return {
+        "budgets.claim.submitted": _("Ingediend"),
+        "budgets.claim.resubmitted": _("Aangepast en opnieuw ingediend"),
+        "budgets.claim.approved": _("Goedgekeurd"),
+        "budgets.claim.first_approved": _("Eerste akkoord gegeven"),
+        "budgets.claim.second_approved": _("Tweede akkoord gegeven"),
+        "budgets.claim.rejected": _("Afgewezen"),
+        "budgets.claim.changes_requested": _("Om een aanpassing gevraagd"),
+    }
+
+
+def _batch_texts() -> dict[str, str]:
+    return {
+        "budgets.batch.created": _("In betaalbatch %(ref)s gezet"),
+        "budgets.batch.released": _("Batch %(ref)s vrijgegeven, betaalbestand gemaakt"),
+        "budgets.batch.exported": _("Betaalbestand van batch %(ref)s gemaakt"),
+        "budgets.batch.paid": _("Batch %(ref)s als betaald geboekt"),
+        "budgets.batch.cancelled": _("Batch %(ref)s geannuleerd"),
+    }
+
+
+def _detail(data: dict[str, Any]) -> str:
+    for key in ("reason", "message", "override_reason"):
+        if data.get(key):
+            return str(data[key])
+    return ""
+
+
+def claim_history(claim: ExpenseClaim) -> list[HistoryEvent]:
+    """Everything that happened to a claim, oldest first: its audit trail (submitted, each
+    approval, rejected, sent back), the batches it was in (made, released, paid), the ledger
+    bookings of its payment and their corrections, and the bank statement lines matched to it.
+    A fixed number of queries."""
+    events: list[HistoryEvent] = []
+    texts = _claim_texts()
+    for entry in AuditEntry.objects.for_object(claim).select_related("actor"):
+        events.append(
+            HistoryEvent(
+                at=entry.created_at,
+                text=texts.get(entry.action, entry.action),
+                actor=str(entry.actor or ""),
+                detail=_detail(entry.data),
+            )
+        )
+    transactions = list(
+        Transaction.objects.filter(claim=claim)
+        .select_related("booked_by", "batch")
+        .order_by("recorded_at", "pk")
+    )
+    batch_ids = {claim.batch_id} | {tx.batch_id for tx in transactions}
+    batches = PaymentBatch.objects.in_bulk([pk for pk in batch_ids if pk])
+    if batches:
+        batch_texts = _batch_texts()
+        batch_type = ContentType.objects.get_for_model(PaymentBatch)
+        for entry in AuditEntry.objects.filter(
+            content_type=batch_type, object_id__in=[str(pk) for pk in batches]
+        ).select_related("actor"):
+            ref = batches[int(entry.object_id)].reference
+            text = batch_texts.get(entry.action, f"{ref}: {entry.action}")
+            events.append(
+                HistoryEvent(
+                    at=entry.created_at,
+                    text=text % {"ref": ref} if "%(ref)s" in text else text,
+                    actor=str(entry.actor or ""),
+                    detail=_detail(entry.data),
+                )
+            )
+    for tx in transactions:
+        events.append(
+            HistoryEvent(
+                at=tx.recorded_at,
+                text=_("Geboekt: %(kind)s") % {"kind": tx.get_kind_display()},
+                actor=str(tx.booked_by or ""),
+                detail=tx.reason,
+                amount=claim.amount,
+                date=tx.value_date,
+                reference=tx.reference,
+            )
+        )
+    events.extend(_bank_events(claim))
+    events.sort(key=lambda e: e.at)
+    return events
+
+
+def _bank_events(claim: ExpenseClaim) -> list[HistoryEvent]:
+    """Bank statement lines matched to the claim (the statement import)."""
+    return [
+        HistoryEvent(
+            at=line.statement.imported_at,
+            text=_("Bankafschrift: %(outcome)s") % {"outcome": line.get_outcome_display()},
+            actor=str(line.statement.imported_by or ""),
+            detail=line.return_reason or line.note,
+            amount=line.amount,
+            date=line.booking_date,
+            reference=line.end_to_end_id or line.reference,
+        )
+        for line in BankStatementEntry.objects.filter(claim=claim).select_related(
+            "statement__imported_by"
+        )
+    ]
+
+
+# --- the accountant's export ----------------------------------------------------------------
+#
+# Per budget year: every booking on that year's budgets (so a year's general ledger, trial
+# balance and auditfile add up to the same totals), with the private descriptions the
+# accountant needs. Support staff only (reports.permissions).
+
+
+def _in_cents(value: Decimal | float | int | None) -> Decimal:
+    """Whole cents: exact on PostgreSQL; removes SQLite's float artefacts (see signed_sum)."""
+    return Decimal(str(value or 0)).quantize(Decimal("0.01"))
+
+
+def year_entries(year: int) -> QuerySet[Entry]:
+    """The ledger entries of one budget year."""
+    return Entry.objects.filter(transaction__budget__year=year)
+
+
+def export_years() -> list[int]:
+    """Budget years that have bookings, newest first."""
+    return sorted(
+        set(Budget.objects.filter(transactions__isnull=False).values_list("year", flat=True)),
+        reverse=True,
+    )
+
+
+GENERAL_LEDGER_COLUMNS = [
+    "account_code",
+    "account_name",
+    "account_kind",
+    "platform",
+    "value_date",
+    "transaction_id",
+    "kind",
+    "reference",
+    "description",
+    "private_description",
+    "debit",
+    "credit",
+    "balance",
+]
+
+
+def general_ledger(year: int) -> Iterator[dict[str, Any]]:
+    """The general ledger of a budget year: per account (by code) its entries by date, with
+    debit, credit and the running balance (debit minus credit), summed by the database."""
+    rows = (
+        year_entries(year)
+        .annotate(
+            running=Window(
+                Sum(SIGNED),
+                partition_by=[F("account_id")],
+                order_by=[F("transaction__value_date").asc(), F("transaction_id").asc(), F("id")],
+            )
+        )
+        .order_by("account__code", "transaction__value_date", "transaction_id", "id")
+        .values_list(
+            "account__code",
+            "account__name",
+            "account__kind",
+            "account__platform__name",
+            "transaction__value_date",
+            "transaction_id",
+            "transaction__kind",
+            "transaction__reference",
+            "transaction__description",
+            "transaction__private_description",
+            "side",
+            "amount",
+            "running",
+        )
+    )
+    for (
+        code, name, kind, platform, date, tx_id, tx_kind, reference, description, private,
+        side, amount, running,
+    ) in rows.iterator(chunk_size=2000):  # fmt: skip
+        yield {
+            "account_code": code,
+            "account_name": name,
+            "account_kind": kind,
+            "platform": platform or "",
+            "value_date": date,
+            "transaction_id": tx_id,
+            "kind": tx_kind,
+            "reference": reference,
+            "description": description,
+            "private_description": private,
+            "debit": _in_cents(amount) if side == Entry.Side.DEBIT else None,
+            "credit": _in_cents(amount) if side == Entry.Side.CREDIT else None,
+            "balance": _in_cents(running),
+        }
+
+
+TRIAL_BALANCE_COLUMNS = [
+    "account_code",
+    "account_name",
+    "account_kind",
+    "platform",
+    "debit",
+    "credit",
+    "balance",
+]
+
+
+def trial_balance(year: int) -> dict[str, Any]:
+    """Per account its debit and credit totals and balance for a budget year, and the totals
+    (debit equals credit when the books balance). One query."""
+    rows = (
+        year_entries(year)
+        .order_by()
+        .values("account__code", "account__name", "account__kind", "account__platform__name")
+        .annotate(
+            debit=Coalesce(
+                Sum("amount", filter=Q(side=Entry.Side.DEBIT)), Value(ZERO), output_field=DEC
+            ),
+            credit=Coalesce(
+                Sum("amount", filter=Q(side=Entry.Side.CREDIT)), Value(ZERO), output_field=DEC
+            ),
+        )
+        .order_by("account__code")
+    )
+    accounts = []
+    total_debit = total_credit = ZERO
+    for r in rows:
+        debit, credit = _in_cents(r["debit"]), _in_cents(r["credit"])
+        total_debit += debit
+        total_credit += credit
+        accounts.append(
+            {
+                "account_code": r["account__code"],
+                "account_name": r["account__name"],
+                "account_kind": r["account__kind"],
+                "platform": r["account__platform__name"] or "",
+                "debit": debit,
+                "credit": credit,
+                "balance": debit - credit,
+            }
+        )
+    return {"year": year, "accounts": accounts, "debit": total_debit, "credit": total_credit}
+
+
+def ledger_accounts(year: int) -> QuerySet[Account]:
+    """The accounts that have entries in a budget year, by code."""
+    return (
+        Account.objects.filter(pk__in=year_entries(year).values("account_id"))
+        .select_related("platform")
+        .order_by("code")
+    )
+
+
+@dataclass
+class LedgerLine:
+    id: int
+    account_code: str
+    side: str
+    amount: Decimal
+    platform_id: int | None
+
+
+@dataclass
+class LedgerTransaction:
+    id: int
+    kind: str
+    value_date: datetime.date
+    description: str
+    reference: str
+    booked_by_id: int | None
+    lines: list[LedgerLine]
+
+
+def ledger_transactions(year: int) -> Iterator[LedgerTransaction]:
+    """The bookings of a budget year with their entries, by date (one query, streamed)."""
+    rows = (
+        year_entries(year)
+        .order_by("transaction__value_date", "transaction_id", "id")
+        .values_list(
+            "transaction_id",
+            "transaction__kind",
+            "transaction__value_date",
+            "transaction__description",
+            "transaction__reference",
+            "transaction__booked_by_id",
+            "transaction__budget__platform_id",
+            "id",
+            "account__code",
+            "side",
+            "amount",
+        )
+    )
+    for tx_id, group in itertools.groupby(rows.iterator(chunk_size=2000), key=lambda r: r[0]):
+        entries = list(group)
+        first = entries[0]
+        yield LedgerTransaction(
+            id=tx_id,
+            kind=first[1],
+            value_date=first[2],
+            description=first[3],
+            reference=first[4],
+            booked_by_id=first[5],
+            lines=[LedgerLine(r[7], r[8], r[9], _in_cents(r[10]), r[6]) for r in entries],
+        )
+
+
+def year_platforms(year: int) -> QuerySet[Platform]:
+    """The platforms with a budget in a year, by name."""
+    return Platform.objects.filter(budgets__year=year).distinct().order_by("name")
+
+
+# Claims whose payment is in the ledger: their receipts back the year's bookings.
+BOOKED_CLAIM_STATUSES = (ExpenseClaim.Status.PAID, ExpenseClaim.Status.REVERSED)
+
+
+def booked_claims(year: int, month: int | None = None) -> QuerySet[ExpenseClaim]:
+    """The paid (or paid and corrected) claims of a budget year with their receipts; with a
+    month, only those with an expense date in that month of the year."""
+    claims = ExpenseClaim.objects.filter(budget__year=year, status__in=BOOKED_CLAIM_STATUSES)
+    if month is not None:
+        claims = claims.filter(expense_date__year=year, expense_date__month=month)
+    return (
+        claims.select_related("budget__platform")
+        .prefetch_related(Prefetch("receipts", queryset=Receipt.objects.order_by("pk")))
+        .order_by("expense_date", "pk")
+    )
+
+
+# --- re-budgeting: do the plan lines add up to the grant? ------------------------------------
+
+CENT = Decimal("0.01")
+
+
+def _cents(value: Any) -> Decimal:
+    # SQLite sums decimals as floats; every real amount is whole cents.
+    return Decimal(value or 0).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def planned_total(budget: Budget) -> Decimal:
+    """The sum of the budget's plan lines (the ``planned`` annotation of the selectors above
+    when present, else one query)."""
+    value = getattr(budget, "planned", None)
+    if value is None:
+        value = BudgetLine.objects.filter(budget=budget).aggregate(
+            total=Coalesce(Sum("planned_amount"), Value(ZERO), output_field=DEC)
+        )["total"]
+    return _cents(value)
+
+
+def plan_matches_grant(budget: Budget) -> bool:
+    """The one rule for "re-budgeted": the plan lines add up to the granted amount exactly.
+
+    Not so after a grant lower than asked (book_grant copies the application's lines as they
+    were) or after a decision changed the grant (adjust_grant), until support approves a plan
+    version whose lines add up to it (budgets.services.plans). The public platform page, the
+    year PDF, the platform's budget page and the support pages all ask this function."""
+    return planned_total(budget) == _cents(budget.granted_amount)
+
+
+@dataclass
+class LineFacts:
+    """What limits a plan line in a new plan version."""
+
+    spent: Decimal = ZERO  # paid, from the ledger
+    approved: Decimal = ZERO  # approved, not yet paid
+    open_claims: int = 0  # submitted or sent back for changes
+    claims: int = 0  # any claim at all (the line then stays, at least at 0)
+
+    @property
+    def floor(self) -> Decimal:
+        """The lowest amount the line may get: what is spent or approved on it."""
+        return self.spent + self.approved
+
+
+def plan_line_facts(budget: Budget) -> dict[int, LineFacts]:
+    """Per line of the budget (id): spent, approved-but-unpaid, open and all claims (2 queries)."""
+    facts = {
+        line.pk: LineFacts(spent=_cents(line.spent)) for line in _plan_lines().filter(budget=budget)
+    }
+    rows = (
+        ExpenseClaim.objects.filter(budget=budget)
+        .order_by()
+        .values("budget_line_id")
+        .annotate(
+            approved=Coalesce(
+                Sum("amount", filter=Q(status=ExpenseClaim.Status.APPROVED)),
+                Value(ZERO),
+                output_field=DEC,
+            ),
+            open=Count(
+                "id",
+                filter=Q(
+                    status__in=[
+                        ExpenseClaim.Status.SUBMITTED,
+                        ExpenseClaim.Status.CHANGES_REQUESTED,
+                    ]
+                ),
+            ),
+            n=Count("id"),
+        )
+    )
+    for row in rows:
+        fact = facts.setdefault(row["budget_line_id"], LineFacts())
+        fact.approved = _cents(row["approved"])
+        fact.open_claims = row["open"]
+        fact.claims = row["n"]
+    return facts
+
+
+def open_plan_version(budget: Budget) -> PlanVersion | None:
+    """The budget's plan version in preparation or waiting for approval, if any."""
+    return (
+        PlanVersion.objects.filter(
+            budget=budget, status__in=[PlanVersion.Status.DRAFT, PlanVersion.Status.SUBMITTED]
+        )
+        .select_related("created_by")
+        .first()
+    )
+
+
+def open_plan_versions(budgets: Sequence[Budget]) -> dict[int, PlanVersion]:
+    """Per budget id its open plan version (one query for any number of budgets)."""
+    return {
+        v.budget_id: v
+        for v in PlanVersion.objects.filter(
+            budget__in=budgets,
+            status__in=[PlanVersion.Status.DRAFT, PlanVersion.Status.SUBMITTED],
+        ).select_related("created_by")
+    }
+
+
+def plan_version_rows(version: PlanVersion) -> list[dict[str, Any]]:
+    """A plan version next to the budget's current lines: per line the current and the proposed
+    amount (None: the line is removed), plus the new lines."""
+    current = {line.pk: line for line in _plan_lines().filter(budget_id=version.budget_id)}
+    rows: list[dict[str, Any]] = []
+    proposed_ids = set()
+    for item in version.lines:
+        line = current.get(item.get("line")) if item.get("line") else None
+        if line is not None:
+            proposed_ids.add(line.pk)
+        rows.append(
+            {
+                "line": line,
+                "category": line.category if line else item.get("category", ""),
+                "description": line.description if line else item.get("description", ""),
+                "current": line.planned_amount if line else None,
+                "spent": line.spent if line else ZERO,
+                "proposed": Decimal(str(item.get("amount", "0"))),
+            }
+        )
+    for pk, line in current.items():
+        if pk not in proposed_ids:
+            rows.append(
+                {
+                    "line": line,
+                    "category": line.category,
+                    "description": line.description,
+                    "current": line.planned_amount,
+                    "spent": line.spent,
+                    "proposed": None,
+                }
+            )
+    return rows
+
+
+def plan_version_total(version: PlanVersion) -> Decimal:
+    return sum((Decimal(str(item.get("amount", "0"))) for item in version.lines), ZERO)
+
+
+def pending_plan_versions() -> QuerySet[PlanVersion]:
+    """Plan versions waiting for a support person's approval, oldest first."""
+    return (
+        PlanVersion.objects.filter(status=PlanVersion.Status.SUBMITTED)
+        .select_related("budget__platform", "created_by")
+        .order_by("submitted_at", "pk")
+    )
+
+
+# --- the year close ---------------------------------------------------------------------------
+
+OPEN_CLAIM_STATUSES = (
+    ExpenseClaim.Status.SUBMITTED,
+    ExpenseClaim.Status.CHANGES_REQUESTED,
+    ExpenseClaim.Status.APPROVED,
+)
+
+
+def year_has_ended(budget: Budget, today: datetime.date | None = None) -> bool:
+    """The budget's year is over (its last day has passed)."""
+    today = today or timezone.localdate()
+    return today > datetime.date(budget.year, 12, 31)
+
+
+def remaining_of(budget: Budget) -> Decimal:
+    """The money the budget still has: its budget account's balance (negative if overspent)."""
+    value = Entry.objects.filter(
+        account__budget=budget, account__kind=Account.Kind.BUDGET
+    ).aggregate(total=Coalesce(Sum(SIGNED), Value(ZERO), output_field=DEC))["total"]
+    return _cents(value)
+
+
+@dataclass
+class YearClosePreview:
+    """What closing a budget's year would do, shown before anyone proposes or confirms it."""
+
+    budget: Budget
+    granted: Decimal
+    spent: Decimal
+    remaining: Decimal
+    open_claims: list[ExpenseClaim]
+    unpaid_batches: list[PaymentBatch]
+    year_ended: bool
+
+    @property
+    def overspent(self) -> bool:
+        return self.remaining < 0
+
+    @property
+    def to_book(self) -> Decimal:
+        """What the close books as returned or carried over (nothing when overspent)."""
+        return max(self.remaining, ZERO)
+
+    @property
+    def blocked(self) -> bool:
+        return bool(self.open_claims or self.unpaid_batches)
+
+
+def year_close_preview(budget: Budget) -> YearClosePreview:
+    """Open claims, unpaid batches, the remaining amount and what happens to it (4 queries)."""
+    totals = budgets_with_totals(Budget.objects.filter(pk=budget.pk)).get()
+    open_claims = list(
+        ExpenseClaim.objects.filter(budget=budget, status__in=OPEN_CLAIM_STATUSES)
+        .select_related("submitted_by", "budget_line")
+        .order_by("submitted_at", "pk")
+    )
+    batches = list(
+        PaymentBatch.objects.filter(claims__budget=budget)
+        .exclude(status__in=[PaymentBatch.Status.PAID, PaymentBatch.Status.CANCELLED])
+        .distinct()
+        .order_by("pk")
+    )
+    return YearClosePreview(
+        budget=budget,
+        granted=totals.granted_amount,
+        spent=_cents(totals.spent),
+        remaining=_cents(totals.remaining),
+        open_claims=open_claims,
+        unpaid_batches=batches,
+        year_ended=year_has_ended(budget),
+    )
+
+
+def year_closes_of(budget: Budget) -> QuerySet[YearClose]:
+    """The budget's closes, newest first, with the people and the next-year budget."""
+    return YearClose.objects.filter(budget=budget).select_related(
+        "proposed_by", "closed_by", "reversal_proposed_by", "reversed_by", "next_budget"
+    )
+
+
+def active_year_close(budget: Budget) -> YearClose | None:
+    """The budget's close that is proposed or in force, if any."""
+    return (
+        year_closes_of(budget)
+        .filter(status__in=[YearClose.Status.PROPOSED, YearClose.Status.CLOSED])
+        .first()
+    )
+
+
+def pending_year_closes() -> QuerySet[YearClose]:
+    """Closes and reversals waiting for a second support person, oldest first."""
+    return (
+        YearClose.objects.filter(
+            Q(status=YearClose.Status.PROPOSED)
+            | Q(status=YearClose.Status.CLOSED, reversal_proposed_by__isnull=False)
+        )
+        .select_related("budget__platform", "proposed_by", "reversal_proposed_by")
+        .order_by("proposed_at", "pk")
+    )
+
+
+def available_to_approve(budget: Budget) -> Decimal:
+    """Granted minus approved and paid claims: what can still be approved on the budget;
+    negative when more was approved than granted (an overspend allowed with a reason)."""
+    return _cents(budget.granted_amount - budget.committed)
+
+
+def booked_claim_months(year: int) -> list[int]:
+    """The months of a budget year in which its paid claims were spent (the receipt ZIPs)."""
+    months = ExpenseClaim.objects.filter(
+        budget__year=year, status__in=BOOKED_CLAIM_STATUSES, expense_date__year=year
+    ).dates("expense_date", "month")
+    return [d.month for d in months]

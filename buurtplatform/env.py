@@ -1,6 +1,7 @@
 """Typed readers for settings from the environment; they fail loudly on bad values."""
 
 import os
+from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -35,6 +36,19 @@ def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
         raise ImproperlyConfigured(f"{name} must be an integer, got {value!r}") from exc
     if minimum is not None and number < minimum:
         raise ImproperlyConfigured(f"{name} must be at least {minimum}, got {number}")
+    return number
+
+
+def env_decimal(name: str, default: str, *, minimum: str | None = None) -> Decimal:
+    """A decimal amount such as 500 or 500.00 (a Dutch comma is accepted: 500,00)."""
+    value = os.environ.get(name)
+    text = default if value is None or value.strip() == "" else value.strip().replace(",", ".")
+    try:
+        number = Decimal(text)
+    except InvalidOperation as exc:
+        raise ImproperlyConfigured(f"{name} must be a decimal amount, got {value!r}") from exc
+    if not number.is_finite() or (minimum is not None and number < Decimal(minimum)):
+        raise ImproperlyConfigured(f"{name} must be at least {minimum}, got {value!r}")
     return number
 
 

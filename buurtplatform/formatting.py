@@ -12,6 +12,7 @@ filter with the active locale's DATE_FORMAT / DATETIME_FORMAT (never a hand-writ
 from __future__ import annotations
 
 import datetime
+import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django import template
@@ -94,6 +95,27 @@ def number_filter(value, decimals=0) -> str:
 @register.filter(name="score")
 def score_filter(value) -> str:
     return format_score(value)
+
+
+_LINKISH = re.compile(
+    r"(?i)\b(?:[a-z][a-z0-9+.-]*://|www\.)\S*|\b\S+\.(?:nl|com|org|net|eu|io|info|biz|ru|xyz)\b\S*"
+)
+
+
+def quote_user_text(value, length: int = 60) -> str:
+    """User-controlled text (a platform name, an activity title) as it may appear in an
+    official e-mail to any address: shortened, on one line, without anything a mail program
+    turns into a link, and between quotes, so nobody can use the site as a mail relay."""
+    text = " ".join(str(value or "").split())
+    text = _LINKISH.sub("[…]", text)
+    if len(text) > length:
+        text = text[: length - 1].rstrip() + "…"
+    return f"‘{text}’"
+
+
+@register.filter(name="quoted")
+def quoted_filter(value, length=60) -> str:
+    return quote_user_text(value, int(length))
 
 
 @register.filter

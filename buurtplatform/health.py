@@ -31,17 +31,26 @@ def _broker_state() -> str:
     return "up"
 
 
+LOCAL_ADDRESSES = {"127.0.0.1", "::1"}
+
+
+def _may_see_details(request: HttpRequest) -> bool:
+    """What runs where is for staff and for a probe on the machine itself, not the public."""
+    user = getattr(request, "user", None)
+    if getattr(user, "is_authenticated", False) and (user.is_staff or user.is_superuser):
+        return True
+    return request.META.get("REMOTE_ADDR", "") in LOCAL_ADDRESSES
+
+
 @never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
-    vendor = connection.vendor
+    """Liveness: 200 {"status": "ok"} or 503 {"status": "error"}; details only for staff or
+    from 127.0.0.1 (the container's own health check)."""
     db = _database_state()
     broker = _broker_state()
     ok = db == "up" and broker in ("up", "eager")
-    return JsonResponse(
-        {
-            "status": "ok" if ok else "error",
-            "database": {"engine": vendor, "state": db},
-            "broker": {"engine": "redis" if settings.REDIS_URL else "eager", "state": broker},
-        },
-        status=200 if ok else 503,
-    )
+    body: dict = {"status": "ok" if ok else "error"}
+    if _may_see_details(request):
+        body["database"] = {"engine": connection.vendor, "state": db}
+        body["broker"] = {"engine": "redis" if settings.REDIS_URL else "eager", "state": broker}
+    return JsonResponse(body, status=200 if ok else 503)

@@ -170,8 +170,24 @@ def skip(response):
     return response
 
 
-def public_page(view):
-    """Serve an anonymous visitor's GET from the page cache (see the module docstring)."""
+def cache_path(request, params: tuple[str, ...]) -> str:
+    """The page's identity in the cache: its path and only the query parameters the view
+    reads, sorted (junk parameters neither fill the cache nor make a miss)."""
+    from urllib.parse import urlencode
+
+    kept = sorted(
+        (name, value) for name in params for value in request.GET.getlist(name) if value != ""
+    )
+    return f"{request.path}?{urlencode(kept)}" if kept else request.path
+
+
+def public_page(view=None, *, params: tuple[str, ...] = ()):
+    """Serve an anonymous visitor's GET from the page cache (see the module docstring).
+
+    ``@public_page`` for a page that reads no query parameters; ``@public_page(params=(...))``
+    names the ones the view reads (filters, paging): every other parameter is ignored."""
+    if view is None:
+        return functools.partial(public_page, params=params)
 
     @functools.wraps(view)
     def wrapped(request, *args, **kwargs):
@@ -179,7 +195,7 @@ def public_page(view):
             return view(request, *args, **kwargs)
         key = None
         try:
-            path = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
+            path = hashlib.sha256(cache_path(request, params).encode()).hexdigest()[:32]
             # Today's date: pages say "erkend" up to a date, so a new day renders afresh.
             key = (
                 f"pagecache:{data_version()}:{timezone.localdate().isoformat()}:"

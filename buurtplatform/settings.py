@@ -11,7 +11,15 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from buurtplatform.env import env_bic, env_bool, env_iban, env_int, env_list, env_str
+from buurtplatform.env import (
+    env_bic,
+    env_bool,
+    env_decimal,
+    env_iban,
+    env_int,
+    env_list,
+    env_str,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -120,13 +128,29 @@ AUTHENTICATION_BACKENDS = [
 ]
 PASSWORD_RESET_TIMEOUT = 3600
 
-# Redis: broker and cache when set; otherwise tasks run eagerly in-process.
+# Redis: the task broker when set; otherwise tasks run eagerly in-process. The cache lives in
+# another Redis database (CACHE_URL; by default database 1 of the same server), so a full
+# cache never evicts queued tasks: run the cache with maxmemory and allkeys-lru, the broker
+# with noeviction (docker-compose.yml runs two Redis servers that way).
 REDIS_URL = env_str("REDIS_URL", "") or ""
-if REDIS_URL:
+
+
+def _cache_database(url: str) -> str:
+    """redis://host:6379/0 -> redis://host:6379/1 (the broker's neighbour database)."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    current = parts.path.strip("/") or "0"
+    other = "1" if current != "1" else "2"
+    return urlunsplit(parts._replace(path=f"/{other}"))
+
+
+CACHE_URL = env_str("CACHE_URL", "") or (_cache_database(REDIS_URL) if REDIS_URL else "")
+if CACHE_URL:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
+            "LOCATION": CACHE_URL,
             "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
         }
     }
@@ -208,6 +232,12 @@ if not DEBUG and SEPA_DEBTOR_IBAN == _EXAMPLE_IBAN:
         " set the support organisation's real account."
     )
 
+# Four eyes (budgets.permissions.needs_second_approval): a claim above this amount (in euros),
+# any overspend, any reversal and any year close need a second, different support person.
+FOUR_EYES_THRESHOLD = env_decimal("FOUR_EYES_THRESHOLD", "500.00", minimum="0")
+# A budget's year is closed after it ends; 1 also allows closing a fully spent budget early.
+YEAR_CLOSE_EARLY_WHEN_SPENT = env_bool("YEAR_CLOSE_EARLY_WHEN_SPENT", False)
+
 # Internationalisation: Dutch at /, English at /en/.
 LANGUAGE_CODE = "nl"
 LANGUAGES = [("nl", _("Nederlands")), ("en", _("English"))]
@@ -274,7 +304,9 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Buurtplatform] "
 ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Buurtplatform Zuidoost"
-STAFF_MFA_REQUIRED = env_bool("STAFF_MFA_REQUIRED", False)
+# Two-factor authentication for commission, support and administrators: on in production
+# unless switched off explicitly (the privacy page promises it); off by default with DEBUG.
+STAFF_MFA_REQUIRED = env_bool("STAFF_MFA_REQUIRED", not DEBUG)
 # Commission, support and administrators are logged out after this many idle seconds.
 PRIVILEGED_IDLE_TIMEOUT = env_int("PRIVILEGED_IDLE_TIMEOUT", 30 * 60)
 

@@ -5,6 +5,8 @@ import os
 os.environ.setdefault("DEBUG", "0")
 os.environ.setdefault("SECRET_KEY", "test-secret-key-" + "x" * 48)
 os.environ.setdefault("HTTPS_ONLY", "0")
+# Tests log staff in without a second factor unless a test switches it on (tests/trust).
+os.environ.setdefault("STAFF_MFA_REQUIRED", "0")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
 # DEBUG is off, so the SEPA debtor is required: a test account (valid checksum, not the
 # example IBAN NL91ABNA0417164300 that the claim tests use for claimants).

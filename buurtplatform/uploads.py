@@ -79,6 +79,13 @@ def _safe_original_name(name: str) -> str:
     return name[:200] or "bestand"
 
 
+def _pixels_only(image: Image.Image, mode: str) -> Image.Image:
+    """A new image holding nothing but the pixels: no EXIF (GPS), XMP, ICC profile, comments
+    or text chunks survive, whatever the encoder would otherwise copy from ``image.info``."""
+    converted = image.convert(mode)
+    return Image.frombytes(mode, converted.size, converted.tobytes())
+
+
 def _reencode_image(data: bytes, *, max_side: int = MAX_IMAGE_SIDE) -> tuple[bytes, str]:
     Image.MAX_IMAGE_PIXELS = MAX_IMAGE_PIXELS
     try:
@@ -95,12 +102,10 @@ def _reencode_image(data: bytes, *, max_side: int = MAX_IMAGE_SIDE) -> tuple[byt
             image.thumbnail((max_side, max_side))
             out = io.BytesIO()
             if fmt == "PNG":
-                if image.mode not in ("RGB", "RGBA", "L", "LA", "P"):
-                    image = image.convert("RGBA")
-                image.save(out, format="PNG", optimize=True)  # no info/exif carried over
+                mode = image.mode if image.mode in ("RGB", "RGBA", "L", "LA") else "RGBA"
+                _pixels_only(image, mode).save(out, format="PNG", optimize=True)
                 return out.getvalue(), "image/png"
-            image = image.convert("RGB")
-            image.save(out, format="JPEG", quality=85, optimize=True)
+            _pixels_only(image, "RGB").save(out, format="JPEG", quality=85, optimize=True)
             return out.getvalue(), "image/jpeg"
     except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError) as exc:
         raise ValidationError(
@@ -177,20 +182,36 @@ def _label(content_type: str) -> str:
     return {"image/jpeg": "JPEG", "image/png": "PNG", "application/pdf": "PDF"}[content_type]
 
 
-def private_file_response(field_file, *, content_type: str, original_name: str) -> FileResponse:
-    """Serve a private file as a download, after the caller has checked permission."""
+def private_file_response(
+    field_file, *, content_type: str, original_name: str, inline: bool = False
+) -> FileResponse:
+    """Serve a private file as a download, after the caller has checked permission.
+
+    With ``inline`` an image or PDF (our own re-encoded or checked uploads) is shown in the
+    browser instead, for our own pages to embed: still sandboxed (no scripts, no forms, no
+    plugins of its own, a unique origin), nosniff, and framable only by this site. Any other
+    type stays a download."""
     try:
         handle = field_file.open("rb")
     except (FileNotFoundError, ValueError) as exc:
         raise Http404 from exc
+    known = content_type in DOCUMENT_TYPES
+    inline = inline and known
     response = FileResponse(
         handle,
-        as_attachment=True,
+        as_attachment=not inline,
         filename=_safe_original_name(original_name),
-        content_type=content_type if content_type in DOCUMENT_TYPES else "application/octet-stream",
+        content_type=content_type if known else "application/octet-stream",
     )
     response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    if inline:
+        response["Content-Security-Policy"] = (
+            "sandbox; default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; "
+            "frame-ancestors 'self'"
+        )
+        response["X-Frame-Options"] = "SAMEORIGIN"
+    else:
+        response["Content-Security-Policy"] = "sandbox; default-src 'none'"
     response["Cache-Control"] = "private, no-store"
     return response
 
@@ -206,5 +227,7 @@ def public_media(request: HttpRequest, path: str) -> FileResponse:
         raise Http404
     response = FileResponse(target.open("rb"), content_type=kind)
     response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "public, max-age=86400"
+    # Short: a photo moved out of the public folder (its activity made members-only) must not
+    # live on in shared caches for a day.
+    response["Cache-Control"] = "public, max-age=600"
     return response

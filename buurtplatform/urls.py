@@ -20,6 +20,7 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("", views.home, name="home"),
     path("privacy/", views.privacy, name="privacy"),
+    path("privacy/regels/", views.privacy_rules, name="privacy_rules"),
     path("account/", include("allauth.urls")),
     path("account/", include("accounts.urls")),
     path("beheer/", accounts_views.management_home, name="management_home"),

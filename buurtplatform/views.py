@@ -26,6 +26,12 @@ def privacy(request: HttpRequest) -> HttpResponse:
     return render(request, "privacy.html", context)
 
 
+def privacy_rules(request: HttpRequest) -> HttpResponse:
+    """docs/privacy.md as it is in this version of the software: who sees which datum."""
+    text = (settings.BASE_DIR / "docs" / "privacy.md").read_text(encoding="utf-8")
+    return HttpResponse(text, content_type="text/plain; charset=utf-8")
+
+
 def _user_id(request: HttpRequest):
     return getattr(getattr(request, "user", None), "pk", None)
 

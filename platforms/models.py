@@ -242,10 +242,24 @@ class Activity(models.Model):
         return [str(labels[key]) for key in self.criteria or [] if key in labels]
 
 
+def _photo_folder(instance: "ActivityPhoto") -> str:
+    """Photos of a public activity live in the public folder (served as static media); those
+    of a members-only activity in the private one, served only through a permission view."""
+    return "public" if instance.activity.visibility == Activity.Visibility.PUBLIC else "private"
+
+
+def photo_path(instance: "ActivityPhoto", filename: str) -> str:
+    return f"{_photo_folder(instance)}/photos/{filename}"
+
+
+def thumbnail_path(instance: "ActivityPhoto", filename: str) -> str:
+    return f"{_photo_folder(instance)}/thumbs/{filename}"
+
+
 class ActivityPhoto(models.Model):
     activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="photos")
-    image = models.ImageField(upload_to="public/photos/")
-    thumbnail = models.ImageField(upload_to="public/thumbs/")
+    image = models.ImageField(upload_to=photo_path)
+    thumbnail = models.ImageField(upload_to=thumbnail_path)
     alt_text = models.CharField(
         _("wat staat er op de foto?"),
         max_length=200,
@@ -256,6 +270,31 @@ class ActivityPhoto(models.Model):
     class Meta:
         verbose_name = _("foto")
         verbose_name_plural = _("foto's")
+
+    @property
+    def is_public(self) -> bool:
+        return self.image.name.startswith("public/")
+
+    def src(self, kind: str = "image") -> str:
+        """The address of the photo or its thumbnail: the public media URL, or the
+        permission-checked view for a members-only activity's photo."""
+        from django.urls import reverse
+
+        field = self.image if kind == "image" else self.thumbnail
+        if self.is_public:
+            return field.url
+        return reverse(
+            "platforms:activity_photo_file",
+            args=[self.activity.platform.slug, self.activity_id, self.pk, kind],
+        )
+
+    @property
+    def image_src(self) -> str:
+        return self.src("image")
+
+    @property
+    def thumbnail_src(self) -> str:
+        return self.src("thumb")
 
 
 class PartnerConfirmation(models.Model):

@@ -51,9 +51,12 @@ def address_of_member(platform: Platform, email: str) -> bool:
     from allauth.account.models import EmailAddress
 
     members = Membership.objects.filter(platform=platform)
-    return members.filter(user__email__iexact=email).exists() or EmailAddress.objects.filter(
-        email__iexact=email, user__memberships__platform=platform
-    ).exists()
+    return (
+        members.filter(user__email__iexact=email).exists()
+        or EmailAddress.objects.filter(
+            email__iexact=email, user__memberships__platform=platform
+        ).exists()
+    )
 
 
 def member_ids_by_platform(platform_ids: Iterable[int]) -> dict[int, set[int]]:

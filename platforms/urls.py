@@ -46,6 +46,11 @@ urlpatterns = [
         name="activity_photo_add",
     ),
     path(
+        "platforms/<slug:slug>/activiteiten/<int:pk>/fotos/<int:photo_pk>/bestand/<str:kind>/",
+        views.activity_photo_file,
+        name="activity_photo_file",
+    ),
+    path(
         "platforms/<slug:slug>/activiteiten/<int:pk>/fotos/<int:photo_pk>/verwijderen/",
         views.activity_photo_delete,
         name="activity_photo_delete",

@@ -8,7 +8,7 @@ from __future__ import annotations
 from django.db.models import Count, Max, OuterRef, Q, Subquery, Sum
 
 from budgets import selectors as books
-from budgets.models import Budget, Transaction
+from budgets.models import Budget, PlanVersion, Transaction
 from platforms import selectors as platforms
 from platforms.models import Activity, Platform
 from recognition import selectors as recognition
@@ -16,6 +16,8 @@ from recognition.models import Decision, Recognition, Round
 
 district_overview = books.district_overview
 years_available = books.budget_years
+accounts_export_years = books.export_years
+receipt_months = books.booked_claim_months
 
 
 def platform_year(platform: Platform, year: int) -> dict:
@@ -167,6 +169,14 @@ def fingerprint_platform_year(slug: str, year: int) -> str:
             bud=Subquery(
                 budgets.order_by().values("platform").annotate(m=Max("id")).values("m")[:1]
             ),
+            # An approved re-budgeting changes the plan lines without a booking.
+            plan=Subquery(
+                PlanVersion.objects.filter(budget__in=budgets, status=PlanVersion.Status.APPROVED)
+                .order_by()
+                .values("budget__platform")
+                .annotate(m=Max("id"))
+                .values("m")[:1]
+            ),
             dec=Subquery(
                 Decision.objects.filter(
                     application__platform=OuterRef("pk"), status=Decision.Status.PUBLISHED
@@ -184,7 +194,18 @@ def fingerprint_platform_year(slug: str, year: int) -> str:
                 .values("m")[:1]
             ),
         )
-        .values("pk", "updated_at", "recognition_status", "act", "act_n", "tx", "bud", "dec", "rec")
+        .values(
+            "pk",
+            "updated_at",
+            "recognition_status",
+            "act",
+            "act_n",
+            "tx",
+            "bud",
+            "plan",
+            "dec",
+            "rec",
+        )
         .first()
     )
     return _hash(("platform_year", slug, year, row))
@@ -221,6 +242,39 @@ def fingerprint_district_year(year: int) -> str:
     )
     names = Platform.objects.aggregate(m=Max("updated_at"))
     return _hash(("district_year", year, budgets, rounds, names))
+
+
+def fingerprint_ledger_export(key: str) -> str:
+    """An accountant's export of a budget year changes with a booking or an account of that
+    year, a platform's name, the organisation's name and, for the receipts, the claims and
+    receipts booked."""
+    from django.conf import settings
+
+    from budgets.models import Account, ExpenseClaim, Receipt
+
+    year_text, _sep, name = key.partition("/")
+    year = int(year_text) if year_text.isdigit() else 0
+    tx = Transaction.objects.filter(budget__year=year).aggregate(
+        n=Count("id"), m=Max("id"), e=Max("entries__id")
+    )
+    parts: tuple = (
+        "ledger_export",
+        key,
+        tx,
+        Account.objects.filter(entries__transaction__budget__year=year).aggregate(
+            n=Count("id", distinct=True), m=Max("id")
+        ),
+        Platform.objects.filter(budgets__year=year).aggregate(m=Max("updated_at")),
+        settings.SEPA_DEBTOR_NAME,
+        settings.SITE_NAME,
+    )
+    if name.startswith("bonnen"):
+        claims = ExpenseClaim.objects.filter(budget__year=year)
+        parts += (
+            claims.aggregate(n=Count("id"), s=Count("id", filter=Q(status="paid"))),
+            Receipt.objects.filter(claim__in=claims).aggregate(n=Count("id"), m=Max("id")),
+        )
+    return _hash(parts)
 
 
 def _hash(value) -> str:

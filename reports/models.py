@@ -12,6 +12,9 @@ class ReportJob(models.Model):
         DISTRICT_YEAR = "district_year", _("Overzicht van het stadsdeel per jaar")
         # Per round and commission member (key "<round slug>/<user id>"): never public.
         MEETING_PACK = "meeting_pack", _("Vergaderstukken van de commissie")
+        # Per budget year and file (key "<year>/<file name>", e.g. "2026/auditfile.xaf"): the
+        # accountant's export, for support staff only, never public.
+        LEDGER_EXPORT = "ledger_export", _("Export voor de accountant")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Wordt gemaakt")

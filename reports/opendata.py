@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from decimal import Decimal
 
@@ -13,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from areas.models import Buurt
 from budgets import selectors as books
+from buurtplatform.csvfiles import csv_text
 from platforms.models import CRITERION_KEYS, Platform
 from recognition import selectors as recognition
 from recognition.models import Round
@@ -207,12 +206,9 @@ ROWS = {
 
 
 def as_csv(name: str) -> str:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=[f for f, _d in FIELDS[name]], extrasaction="ignore")
-    writer.writeheader()
-    for row in ROWS[name]():
-        writer.writerow(row)
-    return out.getvalue()
+    """The dataset as CSV, written by the site's one formula-safe writer."""
+    columns = [f for f, _d in FIELDS[name]]
+    return csv_text(columns, ([row.get(c, "") for c in columns] for row in ROWS[name]()))
 
 
 def as_json(name: str) -> str:

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from buurtplatform.pdf import render_pdf
 from platforms.models import Platform
 from recognition.models import Round
-from reports import data
+from reports import data, exports
 from reports.charts import bar_chart
 from reports.models import ReportJob
 
@@ -42,8 +42,8 @@ def report_context(kind: str, key: str) -> dict:
         context["chart"] = bar_chart(
             [
                 (line.description or line.category, [line.planned_amount, line.spent])
-                for budget in context["budgets"]
-                for line in budget.lines.all()
+                # Lines, or a budget's granted total while it is not re-budgeted.
+                for line in context["plan_rows"]
             ],
             [_("Begroot"), _("Uitgegeven")],
             _("Begroot en uitgegeven per begrotingspost"),
@@ -82,8 +82,22 @@ def overview_charts(overview: dict) -> dict:
     }
 
 
+def file_extension(kind: str, key: str) -> str:
+    """The stored file's extension: a PDF, or the accountant export's own format."""
+    if kind == ReportJob.Kind.LEDGER_EXPORT:
+        return exports.parse_key(key)[1].extension
+    return "pdf"
+
+
 def render_report(kind: str, key: str, *, fetcher=None) -> bytes:
-    """Render one report in Dutch (the published language) to PDF bytes."""
+    """Render one report in Dutch (the published language) to PDF bytes (or, for the
+    accountant's export, to its CSV, XLSX, XAF or ZIP file)."""
+    if kind == ReportJob.Kind.LEDGER_EXPORT:
+        try:
+            with translation.override("nl"):
+                return exports.render_export(key)
+        except exports.ExportTooLarge as exc:
+            raise ReportTooLarge(str(exc)) from exc
     with translation.override("nl"):
         context = report_context(kind, key)
         context["generated_at"] = timezone.localtime()

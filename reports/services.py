@@ -45,6 +45,8 @@ def compute_fingerprint(kind: str, key: str) -> str:
         return data.fingerprint_district_year(int(key))
     if kind == ReportJob.Kind.MEETING_PACK:
         return data.fingerprint_meeting_pack(key)
+    if kind == ReportJob.Kind.LEDGER_EXPORT:
+        return data.fingerprint_ledger_export(key)
     raise ValueError(kind)
 
 
@@ -123,16 +125,16 @@ def enqueue_job(job_id: int) -> bool:
     return True
 
 
-def _safe_name(kind: str, key: str, digest: str) -> str:
+def _safe_name(kind: str, key: str, digest: str, extension: str = "pdf") -> str:
     slug = re.sub(r"[^a-z0-9-]+", "-", key.lower()).strip("-") or "report"
-    return f"{kind}/{slug}-{digest[:16]}.pdf"
+    return f"{kind}/{slug}-{digest[:16]}.{extension}"
 
 
 def _write_atomically(relative: str, content: bytes) -> Path:
     """Write to a temporary file in the same folder, fsync, then rename into place."""
     target = Path(settings.REPORTS_ROOT) / relative
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=".pdf")
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=target.suffix)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(content)
@@ -164,7 +166,7 @@ def generate_report(*, job_id: int, fetcher=None) -> ReportJob | None:
     """Render the job's report and publish it atomically; running it twice is harmless."""
     from celery.exceptions import SoftTimeLimitExceeded
 
-    from reports.rendering import ReportTooLarge, render_report
+    from reports.rendering import ReportTooLarge, file_extension, render_report
 
     if _claim(job_id) is None:
         return None
@@ -181,7 +183,7 @@ def generate_report(*, job_id: int, fetcher=None) -> ReportJob | None:
         try:
             content = render_report(job.kind, job.key, fetcher=fetcher)
             digest = hashlib.sha256(content).hexdigest()
-            relative = _safe_name(job.kind, job.key, digest)
+            relative = _safe_name(job.kind, job.key, digest, file_extension(job.kind, job.key))
             _write_atomically(relative, content)
         except (SoftTimeLimitExceeded, ReportTooLarge):
             _fail(job, TOO_BIG_MESSAGE)
@@ -298,3 +300,20 @@ def refresh_all_reports(*, include_failed: bool = True) -> list[int]:
             if job.status == ReportJob.Status.PENDING:
                 queued.append(job.pk)
     return queued
+
+
+def mark_accounts_exported(*, year: int, by) -> int:
+    """Support staff downloaded the year's accounts (general ledger, trial balance or XAF): every
+    closed budget of that year counts as exported from now on, so its close can no longer be
+    reversed (budgets.services.yearclose; the first download counts). Returns how many."""
+    from budgets.models import YearClose
+    from budgets.services.yearclose import mark_year_accounts_exported
+
+    closes = YearClose.objects.filter(
+        budget__year=year, status=YearClose.Status.CLOSED, accounts_exported_at__isnull=True
+    ).order_by("pk")
+    marked = 0
+    for close in closes:
+        mark_year_accounts_exported(close=close, by=by)
+        marked += 1
+    return marked

@@ -32,6 +32,18 @@ urlpatterns = [
     path("transparantie/<year:year>/", views.transparency, name="transparency_year"),
     path("transparantie/verslag/<year:year>.pdf", views.district_report, name="district_report"),
     path("transparantie/rapporten/<int:pk>/opnieuw/", views.report_retry, name="report_retry"),
+    # The accountant's export, in the administration (support staff only).
+    path("administratie/accountant/", views.accounts_exports, name="accounts_exports"),
+    path(
+        "administratie/accountant/<year:year>/",
+        views.accounts_exports,
+        name="accounts_exports_year",
+    ),
+    path(
+        "administratie/accountant/<year:year>/<str:name>",
+        views.accounts_export_file,
+        name="accounts_export_file",
+    ),
     path("open-data/", views.open_data, name="open_data"),
     path("open-data/transactions.csv", views.transactions_csv, name="transactions_csv"),
     path("open-data/360giving.json", views.threesixty_json, name="threesixty_json"),

@@ -10,19 +10,25 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import role_required
+from accounts.ratelimits import over_limit_for_client
 from buurtplatform.pagecache import public_page
 from platforms.models import Platform
 from recognition.models import Round
 from recognition.permissions import can_use_commission, get_commission_round_for_user
-from reports import data, opendata, services
+from reports import data, exports, opendata, services
 from reports.models import ReportJob
-from reports.permissions import can_retry_report, get_report_job_for_user
+from reports.permissions import (
+    can_export_accounts,
+    can_retry_report,
+    get_report_job_for_user,
+)
 from reports.rendering import overview_charts
 
 logger = logging.getLogger("reports")
@@ -34,21 +40,24 @@ RATE_WINDOW = 600
 
 
 def _over_rate_limit(request: HttpRequest) -> bool:
-    """Count report jobs a client starts; fail open when the cache is down."""
-    key = f"reports:rate:{request.META.get('REMOTE_ADDR', '')}"
-    try:
-        if cache.add(key, 1, RATE_WINDOW):
-            return False
-        return cache.incr(key) > RATE_LIMIT
-    except Exception:
-        return False
+    """Count report jobs a client starts (the site's one limiter; fails open)."""
+    return over_limit_for_client(request, "reports", limit=RATE_LIMIT, window=RATE_WINDOW)
 
 
-def _serve(request: HttpRequest, kind: str, key: str, filename: str, title: str) -> HttpResponse:
+def _serve(
+    request: HttpRequest,
+    kind: str,
+    key: str,
+    filename: str,
+    title: str,
+    *,
+    content_type: str = "application/pdf",
+    back_url: str = "",
+) -> HttpResponse:
     fingerprint = services.compute_fingerprint(kind, key)
     job = ReportJob.objects.filter(kind=kind, key=key).first()
     if job is not None and services.is_ready(job, fingerprint):
-        return _pdf_response(job, filename)
+        return _pdf_response(job, filename, content_type)
     queued = job is not None and job.status in (ReportJob.Status.PENDING, ReportJob.Status.RUNNING)
     if not queued and _over_rate_limit(request):
         response = render(request, "reports/report_rate_limited.html", {"title": title}, status=429)
@@ -57,8 +66,13 @@ def _serve(request: HttpRequest, kind: str, key: str, filename: str, title: str)
     job = services.request_report(kind=kind, key=key)
     job.refresh_from_db()
     if services.is_ready(job, services.compute_fingerprint(kind, key)):
-        return _pdf_response(job, filename)
-    context = {"job": job, "title": title, "can_retry": can_retry_report(request.user, job)}
+        return _pdf_response(job, filename, content_type)
+    context = {
+        "job": job,
+        "title": title,
+        "can_retry": can_retry_report(request.user, job),
+        "back_url": back_url,
+    }
     if job.status == ReportJob.Status.FAILED:
         return render(request, "reports/report_failed.html", context, status=503)
     context["refresh"] = REFRESH_SECONDS
@@ -68,13 +82,21 @@ def _serve(request: HttpRequest, kind: str, key: str, filename: str, title: str)
     return response
 
 
-def _pdf_response(job: ReportJob, filename: str) -> FileResponse:
+# Reports for some people only: never cached by a shared cache, never kept by the browser.
+PRIVATE_KINDS = {ReportJob.Kind.MEETING_PACK, ReportJob.Kind.LEDGER_EXPORT}
+
+
+def _pdf_response(
+    job: ReportJob, filename: str, content_type: str = "application/pdf"
+) -> FileResponse:
     response = FileResponse(
-        services.report_file(job).open("rb"), content_type="application/pdf", filename=filename
+        services.report_file(job).open("rb"), content_type=content_type, filename=filename
     )
-    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    # A PDF opens in the browser; an export (CSV, XLSX, XAF, ZIP) is a download.
+    disposition = "inline" if content_type == "application/pdf" else "attachment"
+    response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
     response["X-Report-SHA256"] = job.sha256
-    private = job.kind == ReportJob.Kind.MEETING_PACK
+    private = job.kind in PRIVATE_KINDS
     response["Cache-Control"] = "private, no-store" if private else "public, max-age=60"
     return response
 
@@ -133,6 +155,59 @@ def district_report(request: HttpRequest, year: int) -> HttpResponse:
         f"buurtbudgetten-zuidoost-{year}.pdf",
         f"Zuidoost {year}",
     )
+
+
+# --- the accountant's export (administration, support staff only) ---------------------------
+
+
+@login_required
+@role_required(can_export_accounts)
+def accounts_exports(request: HttpRequest, year: int | None = None) -> HttpResponse:
+    """The budget year's files for the accountant, each made by the report pipeline."""
+    years = data.accounts_export_years()
+    if year is None:
+        year = years[0] if years else timezone.localdate().year
+    elif year not in years:
+        raise Http404
+    files = exports.FILES + [exports.MONTH_FILES[m - 1] for m in data.receipt_months(year)]
+    jobs = {
+        j.key: j
+        for j in ReportJob.objects.filter(
+            kind=ReportJob.Kind.LEDGER_EXPORT, key__in=[f"{year}/{f.name}" for f in files]
+        )
+    }
+    return render(
+        request,
+        "reports/accounts_exports.html",
+        {
+            "year": year,
+            "years": years,
+            "files": [(f, jobs.get(f"{year}/{f.name}")) for f in files],
+        },
+    )
+
+
+@login_required
+@role_required(can_export_accounts)
+def accounts_export_file(request: HttpRequest, year: int, name: str) -> HttpResponse:
+    """One file of the export: 202 while it is made, then the file (private, not stored)."""
+    _check_year(year)
+    file = exports.BY_NAME.get(name)
+    if file is None:
+        raise Http404
+    response = _serve(
+        request,
+        ReportJob.Kind.LEDGER_EXPORT,
+        f"{year}/{name}",
+        f"buurtbudgetten-{year}-{name}",
+        f"{file.label} {year}",
+        content_type=file.content_type,
+        back_url=reverse("reports:accounts_exports_year", args=[year]),
+    )
+    response["Cache-Control"] = "private, no-store"
+    if response.status_code == 200 and name in exports.ACCOUNTS:
+        services.mark_accounts_exported(year=year, by=request.user)
+    return response
 
 
 @login_required

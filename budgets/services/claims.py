@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
@@ -54,7 +55,9 @@ TRANSITIONS: dict[str, set[str]] = {
     },
     ExpenseClaim.Status.CHANGES_REQUESTED: {ExpenseClaim.Status.SUBMITTED},
     ExpenseClaim.Status.APPROVED: {ExpenseClaim.Status.PAID},
-    ExpenseClaim.Status.PAID: {ExpenseClaim.Status.REVERSED},
+    # Reversed by a correction (ends the claim), or returned by the bank (reopened for the
+    # submitter: budgets.services.payments.book_returned_payment).
+    ExpenseClaim.Status.PAID: {ExpenseClaim.Status.REVERSED, ExpenseClaim.Status.CHANGES_REQUESTED},
     ExpenseClaim.Status.DRAFT: {ExpenseClaim.Status.SUBMITTED},
     ExpenseClaim.Status.REJECTED: set(),
     ExpenseClaim.Status.REVERSED: set(),
@@ -71,10 +74,14 @@ ALREADY: dict[str, StrPromise] = {
 }
 
 
-def _transition(claim: ExpenseClaim, new: str) -> None:
+def _check_transition(claim: ExpenseClaim, new: str) -> None:
     if new not in TRANSITIONS.get(claim.status, set()):
         message = ALREADY.get(claim.status) or _("Deze stap is niet mogelijk in deze status.")
         raise ValidationError(str(message), code="invalid_transition")
+
+
+def _transition(claim: ExpenseClaim, new: str) -> None:
+    _check_transition(claim, new)
     claim.status = new
 
 
@@ -84,6 +91,27 @@ def validate_iban(value: str) -> str:
         return IBAN(value).compact
     except (SchwiftyException, ValueError) as exc:
         raise ValidationError(_("Dit is geen geldig IBAN-nummer."), code="iban") from exc
+
+
+def is_debtor_iban(iban: str) -> bool:
+    """Is this the support organisation's own account (that the batches are paid from)?"""
+    return bool(settings.SEPA_DEBTOR_IBAN) and iban.replace(" ", "").upper() == str(
+        settings.SEPA_DEBTOR_IBAN
+    )
+
+
+def validate_payee_iban(value: str) -> str:
+    """A valid IBAN that is not the account the payments come from."""
+    iban = validate_iban(value)
+    if is_debtor_iban(iban):
+        raise ValidationError(
+            _(
+                "Dit is de rekening van de ondersteuningsorganisatie zelf; vul het IBAN van de "
+                "ontvanger in."
+            ),
+            code="creditor_is_debtor",
+        )
+    return iban
 
 
 def _save_receipts(claim: ExpenseClaim, receipts: Iterable[CleanUpload] | None) -> None:
@@ -138,7 +166,7 @@ def submit_claim(
         expense_date=expense_date,
         payee_name=payee_name.strip(),
         payee_is_organisation=payee_is_organisation,
-        iban=validate_iban(iban),
+        iban=validate_payee_iban(iban),
         description=description.strip(),
         private_notes=private_notes,
         no_receipt_statement=no_receipt_statement.strip(),
@@ -173,7 +201,7 @@ def resubmit_claim(
         if name in allowed:
             setattr(claim, name, value)
     claim.amount = money(claim.amount)
-    claim.iban = validate_iban(claim.iban)
+    claim.iban = validate_payee_iban(claim.iban)
     if claim.budget_line.budget_id != claim.budget_id:
         raise ValidationError(_("Deze begrotingspost hoort niet bij dit budget."))
     _save_receipts(claim, receipts)
@@ -182,6 +210,10 @@ def resubmit_claim(
             _("Voeg een bon toe, of verklaar waarom er geen bon is (ondertekende verklaring).")
         )
     claim.statement_accepted_by = None
+    # A changed claim is reviewed afresh: earlier approvals (and a proposed override) lapse.
+    claim.approved_by = claim.second_approved_by = None
+    claim.approved_at = claim.second_approved_at = None
+    claim.override_reason = ""
     claim.submitted_at = timezone.now()
     claim.save()
     if activities is not None:
@@ -194,6 +226,11 @@ def _require_reviewer(claim: ExpenseClaim, by: User) -> None:
     if not is_support(by):
         raise PermissionDenied
     if not permissions.can_review_claim(by, claim):
+        if claim.submitted_by_id != by.pk:  # the other half of the rule: their own platform
+            raise ValidationError(
+                _("Je bent lid van dit platform en kunt zijn declaraties niet beoordelen."),
+                code="own_platform",
+            )
         raise ValidationError(
             _("Vier ogen: je kunt je eigen declaratie niet beoordelen."), code="four_eyes"
         )
@@ -222,20 +259,40 @@ def _notify(claim: ExpenseClaim) -> None:
 
 @transaction.atomic
 def approve_claim(
-    *, claim: ExpenseClaim, by: User, override_reason: str = "", accept_statement: bool = False
+    *,
+    claim: ExpenseClaim,
+    by: User,
+    override_reason: str = "",
+    accept_statement: bool = False,
+    confirm_override: bool = False,
 ) -> ExpenseClaim:
-    """Support staff approve a claim; refuses overspending unless overridden with a reason."""
+    """Support staff approve a claim, with four eyes where the rule asks for it.
+
+    ``permissions.needs_second_approval``: a claim above ``FOUR_EYES_THRESHOLD`` or over budget
+    becomes "approved" only on the approval of a second, different support person; until then
+    it stays "submitted" with its first approval ("wacht op tweede akkoord"). Overspending is
+    refused unless the first approver gives a reason and the second confirms that reason
+    (``confirm_override``). The budget is committed on the approval that makes it approved.
+    """
     _require_reviewer(claim, by)
     budget, claim = _locked_claim(claim)
     if is_budget_closed(budget):
         raise PeriodClosedError(_("Dit budgetjaar is afgesloten."))
-    _transition(claim, ExpenseClaim.Status.APPROVED)
+    _check_transition(claim, ExpenseClaim.Status.APPROVED)
     if is_grant_reversed(budget):
         raise ValidationError(
             _("De toekenning van dit budget is teruggedraaid; er valt niets goed te keuren."),
             code="grant_reversed",
         )
-    if not claim.receipts.exists():
+    first = claim.approved_by_id
+    if first is not None and not permissions.can_approve_claim(by, claim):
+        raise ValidationError(
+            _(
+                "Vier ogen: je gaf deze declaratie het eerste akkoord; een collega geeft het tweede."
+            ),
+            code="four_eyes",
+        )
+    if not claim.receipts.exists() and claim.statement_accepted_by_id is None:
         if not accept_statement:
             raise ValidationError(
                 _("Deze declaratie heeft geen bon: accepteer de verklaring uitdrukkelijk."),
@@ -243,20 +300,56 @@ def approve_claim(
             )
         claim.statement_accepted_by = by
     room = budget.granted_amount + budget.overspend_allowance - budget.committed
+    overspend = claim.amount > room
     override_reason = override_reason.strip()
-    if claim.amount > room:
-        if not override_reason:
+    now = timezone.now()
+    if first is None or (overspend and not claim.override_reason):
+        # A first approval (or, on a claim that has come to overspend since, a new proposal
+        # with a reason, which the first approver or another colleague must then confirm).
+        if overspend and not override_reason:
             raise ValidationError(
                 _("Onvoldoende budget: er is nog %(room)s beschikbaar.")
                 % {"room": format_money(max(room, ZERO))},
                 code="insufficient_budget",
             )
+        claim.approved_by, claim.approved_at = by, now
+        claim.override_reason = override_reason if overspend else ""
+        if not permissions.needs_second_approval("claim", amount=claim.amount, overspend=overspend):
+            return _approve(budget, claim, by, room=room, overspend=False)
+        claim.reviewed_by, claim.reviewed_at = by, now
+        claim.review_message = ""
+        claim.save()
+        record(
+            actor=by,
+            action="budgets.claim.first_approved",
+            obj=claim,
+            data={"amount": str(claim.amount), "override_reason": claim.override_reason},
+        )
+        return claim
+    if overspend and not confirm_override:
+        raise ValidationError(
+            _("Bevestig de reden om boven het budget goed te keuren: “%(reason)s”.")
+            % {"reason": claim.override_reason},
+            code="confirm_override",
+        )
+    claim.second_approved_by, claim.second_approved_at = by, now
+    return _approve(budget, claim, by, room=room, overspend=overspend)
+
+
+def _approve(
+    budget: Budget, claim: ExpenseClaim, by: User, *, room: Decimal, overspend: bool
+) -> ExpenseClaim:
+    """The approval that makes the claim "approved": commit the budget (and the confirmed
+    overspend allowance), record and tell the submitter. The caller holds the locks."""
+    if overspend:
         extra = claim.amount - max(room, ZERO)
         Budget.objects.filter(pk=budget.pk).update(
             overspend_allowance=F("overspend_allowance") + extra
         )
-        claim.override_reason = override_reason
+    else:
+        claim.override_reason = ""
     Budget.objects.filter(pk=budget.pk).update(committed=F("committed") + claim.amount)
+    _transition(claim, ExpenseClaim.Status.APPROVED)
     claim.reviewed_by = by
     claim.reviewed_at = timezone.now()
     claim.review_message = ""
@@ -265,7 +358,12 @@ def approve_claim(
         actor=by,
         action="budgets.claim.approved",
         obj=claim,
-        data={"amount": str(claim.amount), "override_reason": claim.override_reason},
+        data={
+            "amount": str(claim.amount),
+            "override_reason": claim.override_reason,
+            "first_approved_by": claim.approved_by_id,
+            "second_approved_by": claim.second_approved_by_id,
+        },
     )
     _notify(claim)
     return claim
@@ -275,6 +373,9 @@ def _review_with_message(claim: ExpenseClaim, by: User, status: str, message: st
     """Lock, move the claim to ``status`` and record who reviewed it and why (four eyes first)."""
     _require_reviewer(claim, by)
     _budget, claim = _locked_claim(claim)
+    if claim.status != ExpenseClaim.Status.SUBMITTED:  # a review is of a submitted claim only
+        _check_transition(claim, ExpenseClaim.Status.APPROVED)  # says "al goedgekeurd" etc.
+        raise ValidationError(_("Deze stap is niet mogelijk in deze status."))
     _transition(claim, status)
     claim.reviewed_by = by
     claim.reviewed_at = timezone.now()

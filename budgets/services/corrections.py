@@ -1,8 +1,6 @@
-"""Corrections by reversal, and the year close that locks a budget."""
+"""Corrections by reversal (the year close and its undo: budgets.services.yearclose)."""
 
 from __future__ import annotations
-
-import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -12,31 +10,24 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.roles import is_support
-from audit.models import AuditEntry
 from audit.services import record
 from budgets.models import (
-    Account,
     Budget,
     Entry,
     ExpenseClaim,
     Transaction,
-    YearClose,
 )
 from budgets.services.claims import _transition
 from budgets.services.ledger import (
-    ZERO,
     Line,
-    PeriodClosedError,
-    budget_account,
-    budget_remaining,
-    carried_over_account,
-    get_system_account,
-    is_budget_closed,
     lock_timeout,
     post_transaction,
 )
+from budgets.services.reversals import confirm_pending_request
 
-# --- corrections and year close -----------------------------------------------------------
+# --- corrections ----------------------------------------------------------------------------
+
+YEAR_CLOSE_KINDS = (Transaction.Kind.RETURN, Transaction.Kind.CARRY_OVER, Transaction.Kind.CARRY_IN)
 
 
 @transaction.atomic
@@ -44,6 +35,8 @@ def reverse_transaction(*, original: Transaction, by: User, reason: str) -> Tran
     """Correct a booking by a reversal that points at it (once; the original stays)."""
     if not is_support(by):
         raise PermissionDenied
+    # Four eyes: only as the confirmation of another support person's pending request.
+    confirm_pending_request(original=original, by=by)
     if not reason.strip():
         raise ValidationError(_("Geef een reden voor de correctie."))
     lock_timeout()
@@ -55,6 +48,16 @@ def reverse_transaction(*, original: Transaction, by: User, reason: str) -> Tran
         # It follows a published decision and moved Budget.granted_amount with it.
         raise ValidationError(
             _("Een aanpassing van de toekenning volgt uit een besluit en wordt niet tegengeboekt.")
+        )
+    if original.kind in YEAR_CLOSE_KINDS:
+        # Booked by a year close (and into the next year's budget): undone only with the close
+        # itself (budgets.services.yearclose), never one booking on its own.
+        raise ValidationError(
+            _(
+                "Deze boeking hoort bij een jaarafsluiting; draai de afsluiting terug in plaats "
+                "van de boeking."
+            ),
+            code="year_close",
         )
     if Transaction.objects.filter(reverses=original).exists():
         raise ValidationError(_("Deze boeking is al gecorrigeerd."), code="already_reversed")
@@ -105,66 +108,3 @@ def reverse_transaction(*, original: Transaction, by: User, reason: str) -> Tran
         data={"reversal": reversal.pk, "reason": reason},
     )
     return reversal
-
-
-@transaction.atomic
-def close_year(*, budget: Budget, outcome: str, reason: str, by: User) -> YearClose:
-    """Close a budget's year: book the unspent money as returned or carried over, then lock."""
-    if not is_support(by):
-        raise PermissionDenied
-    if outcome not in YearClose.Outcome.values:
-        raise ValidationError(_("Kies teruggestort of overgeheveld."))
-    if not reason.strip():
-        raise ValidationError(_("Geef een reden voor deze keuze."))
-    lock_timeout()
-    budget = Budget.objects.select_for_update().get(pk=budget.pk)
-    if is_budget_closed(budget):
-        raise PeriodClosedError(_("Dit budgetjaar is al afgesloten."))
-    open_claims = budget.claims.filter(
-        status__in=[
-            ExpenseClaim.Status.SUBMITTED,
-            ExpenseClaim.Status.CHANGES_REQUESTED,
-            ExpenseClaim.Status.APPROVED,
-        ]
-    ).count()
-    if open_claims:
-        raise ValidationError(
-            _("Er staan nog %(n)s declaraties open; handel die eerst af.") % {"n": open_claims}
-        )
-    remaining = budget_remaining(budget)
-    if remaining > 0:
-        if outcome == YearClose.Outcome.RETURNED:
-            target, kind = get_system_account(Account.Kind.RETURNED), Transaction.Kind.RETURN
-            text = _("Niet besteed, teruggestort aan het stadsdeel")
-        else:
-            target, kind = carried_over_account(budget), Transaction.Kind.CARRY_OVER
-            text = _("Niet besteed, overgeheveld naar %(y)s") % {"y": budget.year + 1}
-        post_transaction(
-            budget=budget,
-            kind=kind,
-            lines=[
-                Line(target, Entry.Side.DEBIT, remaining),
-                Line(budget_account(budget), Entry.Side.CREDIT, remaining),
-            ],
-            value_date=datetime.date(budget.year, 12, 31),
-            description=text,
-            reference=f"jaarafsluiting-{budget.pk}",
-            by=by,
-            reason=reason.strip(),
-        )
-    close = YearClose.objects.create(
-        budget=budget,
-        year=budget.year,
-        outcome=outcome,
-        reason=reason.strip(),
-        amount=max(remaining, ZERO),
-        closed_by=by,
-    )
-    record(
-        actor=by,
-        action="budgets.year.closed",
-        obj=budget,
-        data={"outcome": outcome, "amount": str(close.amount), "reason": reason},
-        visibility=AuditEntry.Visibility.PUBLIC,
-    )
-    return close

@@ -169,14 +169,18 @@ def budget_spent(budget: Budget) -> Decimal:
 
 
 def is_budget_closed(budget: Budget) -> bool:
-    """A closed year locks the whole budget: nothing can be booked on it any more."""
-    return YearClose.objects.filter(budget=budget).exists()
+    """A closed year locks the whole budget: nothing can be booked on it any more (a close
+    that is only proposed does not; a reversed one no longer does)."""
+    return YearClose.objects.filter(budget=budget, status=YearClose.Status.CLOSED).exists()
 
 
 def is_grant_reversed(budget: Budget) -> bool:
-    """A reversed grant (booked by mistake) leaves nothing to spend on this budget."""
+    """A reversed grant (booked by mistake), or a reversed carry-over into a next-year budget,
+    leaves nothing to spend on this budget."""
     return Transaction.objects.filter(
-        budget=budget, kind=Transaction.Kind.GRANT, reversed_by__isnull=False
+        budget=budget,
+        kind__in=[Transaction.Kind.GRANT, Transaction.Kind.CARRY_IN],
+        reversed_by__isnull=False,
     ).exists()
 
 
@@ -276,7 +280,7 @@ def book_grant(*, decision: Decision, by: User) -> Budget:
     except IntegrityError:
         # A concurrent call won the race between our check and insert (only possible where
         # row locks are not available); the constraint kept it single, so return its budget.
-        existing = Budget.objects.filter(decision_id=decision.pk).first()
+        existing = Budget.objects.filter(decision_id=decision.pk, carried_from=None).first()
         if existing is None:
             raise
         return existing
@@ -289,7 +293,7 @@ def _book_grant(*, decision: Decision, by: User) -> Budget:
         .select_related("round", "application__platform")
         .get(pk=decision.pk)
     )
-    existing = Budget.objects.filter(decision=decision).first()
+    existing = Budget.objects.filter(decision=decision, carried_from=None).first()
     if existing is not None:
         return existing
     if decision.outcome != Decision.Outcome.GRANTED:

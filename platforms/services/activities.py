@@ -85,14 +85,35 @@ def add_activity(
 
 @transaction.atomic
 def update_activity(*, activity: Activity, by: User, fields: dict[str, Any]) -> Activity:
+    was = Activity.objects.filter(pk=activity.pk).values_list("visibility", flat=True).first()
     for name in ACTIVITY_FIELDS:
         if name in fields:
             setattr(activity, name, fields[name])
     activity.criteria = _check_criteria(activity.criteria or [])
     activity.full_clean(exclude=["created_by"])
     activity.save()
+    if was is not None and was != activity.visibility:
+        _move_photos(activity)
     _audit(actor=by, action="platforms.activity.updated", obj=activity)
     return activity
+
+
+def _move_photos(activity: Activity) -> None:
+    """Visibility changed: move the photos to the public or the private folder, so a photo of a
+    members-only activity is never reachable by its old public address."""
+    from django.core.files.base import ContentFile
+
+    for photo in activity.photos.all():
+        photo.activity = activity
+        for field in (photo.image, photo.thumbnail):
+            old_name = field.name
+            if not old_name:
+                continue
+            with field.open("rb") as handle:
+                content = handle.read()
+            field.save(old_name.rsplit("/", 1)[-1], ContentFile(content), save=False)
+            field.storage.delete(old_name)
+        photo.save(update_fields=["image", "thumbnail"])
 
 
 @transaction.atomic
@@ -135,7 +156,7 @@ def request_partner_confirmation(
     *, activity: Activity, partner_name: str, partner_email: str, by: User
 ) -> PartnerConfirmation:
     """E-mail a partner a single-use link to confirm (or not) that the activity took place."""
-    _check_mail_budget(activity.platform)
+    _check_mail_budget(activity.platform, by)
     if address_of_member(activity.platform, partner_email.strip()):
         # A confirmation is evidence from outside: the platform cannot confirm itself.
         raise ValidationError(

@@ -50,6 +50,9 @@ RESERVED_SLUGS = {"aanmelden", "nieuw", "zoeken", "budget", "verslag"}
 MAX_PHOTOS_PER_ACTIVITY = 12
 MAX_PHOTOS_PER_PLATFORM = 600
 MAX_MAILS_PER_PLATFORM_PER_DAY = 50  # invitations and partner requests: no mail cannon
+MAX_MAILS_PER_USER_PER_DAY = 60  # more than one platform may send, so several cannot be stacked
+MAX_MAILS_PER_SITE_PER_HOUR = 300  # the whole site, to addresses typed by users
+MAX_PLATFORMS_PER_USER_PER_DAY = 3
 # Codes are read from paper: no 0/O, 1/I/L.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 
@@ -82,15 +85,35 @@ def _audit(**kwargs: Any) -> None:
     record(**kwargs)
 
 
-def _check_mail_budget(platform: Platform) -> None:
-    since = timezone.now() - datetime.timedelta(days=1)
-    sent = (
-        Invitation.objects.filter(platform=platform, created_at__gte=since).count()
+def _check_mail_budget(platform: Platform, by: Any = None) -> None:
+    """Per platform, per person and for the whole site: the site is no mail cannon."""
+    now = timezone.now()
+    day = now - datetime.timedelta(days=1)
+    if (
+        Invitation.objects.filter(platform=platform, created_at__gte=day).count()
         + PartnerConfirmation.objects.filter(
-            activity__platform=platform, requested_at__gte=since
+            activity__platform=platform, requested_at__gte=day
         ).count()
-    )
-    if sent >= MAX_MAILS_PER_PLATFORM_PER_DAY:
+    ) >= MAX_MAILS_PER_PLATFORM_PER_DAY:
         raise ValidationError(
             _("Jullie hebben vandaag al veel e-mails verstuurd. Probeer het morgen weer.")
+        )
+    if (
+        by is not None
+        and (
+            Invitation.objects.filter(invited_by=by, created_at__gte=day).count()
+            + PartnerConfirmation.objects.filter(requested_by=by, requested_at__gte=day).count()
+        )
+        >= MAX_MAILS_PER_USER_PER_DAY
+    ):
+        raise ValidationError(
+            _("Je hebt vandaag al veel e-mails laten versturen. Probeer het morgen weer.")
+        )
+    hour = now - datetime.timedelta(hours=1)
+    if (
+        Invitation.objects.filter(created_at__gte=hour).count()
+        + PartnerConfirmation.objects.filter(requested_at__gte=hour).count()
+    ) >= MAX_MAILS_PER_SITE_PER_HOUR:
+        raise ValidationError(
+            _("De site verstuurt nu erg veel e-mails. Probeer het over een uur opnieuw.")
         )

@@ -31,7 +31,7 @@ from platforms.services.common import (
 def invite_member(*, platform: Platform, email: str, role: str, by: User) -> Invitation:
     """Send a single-use, expiring invitation link by e-mail."""
     email = email.strip().lower()
-    _check_mail_budget(platform)
+    _check_mail_budget(platform, by)
     if Membership.objects.filter(platform=platform, user__email__iexact=email).exists():
         raise ValidationError(_("Deze persoon is al lid van het platform."))
     Invitation.objects.filter(

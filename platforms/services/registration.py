@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import datetime
 import secrets
 from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from areas.models import Buurt
@@ -18,6 +21,7 @@ from platforms.models import (
     Platform,
 )
 from platforms.services.common import (
+    MAX_PLATFORMS_PER_USER_PER_DAY,
     PLATFORM_FIELDS,
     RESUBMIT_WINDOW,
     _audit,
@@ -44,6 +48,14 @@ def register_platform(
     ).first()
     if again is not None:
         return again
+    made_today = Platform.objects.filter(
+        created_by=by, created_at__gte=timezone.now() - datetime.timedelta(days=1)
+    ).count()
+    if made_today >= MAX_PLATFORMS_PER_USER_PER_DAY:
+        raise ValidationError(
+            _("Je hebt vandaag al %(n)s platforms aangemeld. Probeer het morgen weer.")
+            % {"n": made_today}
+        )
     platform = Platform(created_by=by, slug=unique_slug(fields["name"]))
     for name in PLATFORM_FIELDS:
         if name in fields:

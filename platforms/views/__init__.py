@@ -5,6 +5,7 @@ from platforms.views.activities import (  # noqa: F401
     activity_edit,
     activity_photo_add,
     activity_photo_delete,
+    activity_photo_file,
     confirmation_request,
     partner_confirm,
     partner_confirmation,

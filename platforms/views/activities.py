@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import require
+from buurtplatform.uploads import private_file_response
 from platforms import permissions as perms
 from platforms import services
 from platforms.forms import (
@@ -92,6 +93,24 @@ def activity_photo_add(request: HttpRequest, slug: str, pk: int) -> HttpResponse
             for error in errors:
                 messages.error(request, error)
     return redirect(activity)
+
+
+def activity_photo_file(
+    request: HttpRequest, slug: str, pk: int, photo_pk: int, kind: str
+) -> HttpResponse:
+    """A photo of a members-only activity: members only (404 for everyone else), never cached
+    by a shared cache. Public photos are served as media and never reach this view."""
+    activity = perms.get_activity_for_user(request.user, slug, pk)
+    photo = get_object_or_404(ActivityPhoto, activity=activity, pk=photo_pk)
+    if kind not in ("image", "thumb") or photo.is_public:
+        raise Http404
+    field = photo.image if kind == "image" else photo.thumbnail
+    content_type = "image/png" if field.name.endswith(".png") else "image/jpeg"
+    response = private_file_response(
+        field, content_type=content_type, original_name=field.name.rsplit("/", 1)[-1], inline=True
+    )
+    response["Cache-Control"] = "private, max-age=300"
+    return response
 
 
 @login_required

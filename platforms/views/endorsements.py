@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.ratelimits import over_limit_for_client
 from platforms import permissions as perms
 from platforms import services
 from platforms.forms import (
@@ -35,7 +36,16 @@ def endorsement_create(request: HttpRequest, slug: str) -> HttpResponse:
         return redirect("account_email")
     form = EndorsementForm(request.POST or None)
     form.fields["buurt"].queryset = form.fields["buurt"].queryset.select_related("wijk")
-    if request.method == "POST" and form.is_valid():
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and form.cleaned_data.get("code")
+        and over_limit_for_client(
+            request, "endorsement-code", limit=CODE_GUESSES, window=CODE_WINDOW
+        )
+    ):
+        form.add_error("code", _("Te veel pogingen. Probeer het over een kwartier opnieuw."))
+    elif request.method == "POST" and form.is_valid():
         try:
             services.endorse_platform(platform=platform, user=request.user, **form.cleaned_data)
         except ValidationError as exc:
@@ -56,12 +66,20 @@ def endorsement_withdraw(request: HttpRequest, slug: str) -> HttpResponse:
     return redirect(platform)
 
 
+CODE_GUESSES = 10  # letter codes one client may try per CODE_WINDOW: guessing them is useless
+CODE_WINDOW = 900
+
+
 def endorsement_code_lookup(request: HttpRequest) -> HttpResponse:
     """/steun/: enter the code from the letter and see the platforms in that buurt (POST, so
     the code never lands in a URL or a log)."""
     form = CodeLookupForm(request.POST or None)
     code = platforms = None
-    if form.is_valid():
+    if form.is_valid() and over_limit_for_client(
+        request, "endorsement-code", limit=CODE_GUESSES, window=CODE_WINDOW
+    ):
+        form.add_error("code", _("Te veel pogingen. Probeer het over een kwartier opnieuw."))
+    elif form.is_valid():
         value = "".join(ch for ch in form.cleaned_data["code"].upper() if ch.isalnum())
         code = (
             EndorsementCode.objects.filter(code=value, used_at__isnull=True)

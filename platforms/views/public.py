@@ -22,8 +22,10 @@ from platforms.models import (
 )
 from platforms.views._common import PAGE_SIZE, timeline_for
 
+LIST_PARAMS = ("q", "gebied", "wijk", "buurt", "status", "page")
 
-@public_page
+
+@public_page(params=LIST_PARAMS)
 def platform_list(request: HttpRequest) -> HttpResponse:
     base = Platform.objects.prefetch_related("buurten").annotate(
         activity_count=Count(
@@ -33,8 +35,11 @@ def platform_list(request: HttpRequest) -> HttpResponse:
     filterset = PlatformFilter(request.GET or None, queryset=base)
     qs = filterset.qs if filterset.is_bound else base
     page = Paginator(qs.order_by("name", "pk"), PAGE_SIZE).get_page(request.GET.get("page"))
+    # Paging links keep the filters only (never unknown parameters: see pagecache).
     query = request.GET.copy()
-    query.pop("page", None)
+    for name in list(query):
+        if name not in LIST_PARAMS or name == "page":
+            query.pop(name)
     return render(
         request,
         "platforms/platform_list.html",

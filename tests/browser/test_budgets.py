@@ -1,4 +1,5 @@
-"""Support staff approve a claim; a second staff member batches it, downloads SEPA and pays."""
+"""Support staff approve a claim (and a large one needs a second person); a colleague releases
+the batch (its SEPA file, made once), downloads it and pays."""
 
 import pytest
 
@@ -31,7 +32,14 @@ def books(reference_data):
     MembershipFactory(platform=platform, user=member, role=Membership.Role.MEMBER)
     budget = book_grant(decision=granted_decision(platform=platform), by=approver)
     claim = make_claim(budget, member, amount="150.00", description="Verf voor de muurschildering")
-    return {"approver": approver, "payer": payer, "claim": claim, "platform": platform}
+    large = make_claim(budget, member, amount="600.00", description="Huur podium")
+    return {
+        "approver": approver,
+        "payer": payer,
+        "claim": claim,
+        "large": large,
+        "platform": platform,
+    }
 
 
 def test_support_staff_approve_then_a_colleague_pays_the_batch(page, browser, live_server, books):
@@ -49,29 +57,54 @@ def test_support_staff_approve_then_a_colleague_pays_the_batch(page, browser, li
     claim.refresh_from_db()
     assert claim.status == ExpenseClaim.Status.APPROVED
 
-    # Joyce makes the batch; four eyes keep her from marking it paid.
+    # Above the threshold one approval is not enough: it waits for a second person.
+    large = books["large"]
+    page.goto(f"/administratie/declaraties/{large.pk}/")
+    page.locator("form[action$='/goedkeuren/'] button[type=submit]").click()
+    page.wait_for_load_state()
+    page.goto(f"/administratie/declaraties/{large.pk}/")
+    assert page.get_by_text("Wacht op tweede akkoord").first.is_visible()
+    assert page.get_by_role("button", name="Tweede akkoord geven").count() == 0
+
+    # Joyce makes the batch; four eyes keep her from releasing it or marking it paid.
     page.goto("/administratie/betalingen/")
     page.get_by_label(f"#{claim.pk} Samen Sterk", exact=False).check()
     page.get_by_role("button", name="Batch maken").click()
     page.wait_for_load_state()
-    assert page.get_by_text("Vier ogen").is_visible()
+    assert page.get_by_text("Vier ogen").first.is_visible()
+    assert page.get_by_text("Mehmet").first.is_visible()  # who can release it
+    assert page.get_by_role("button", name="Vrijgeven en betaalbestand maken").count() == 0
     assert page.get_by_role("button", name="Markeren als betaald").count() == 0
     batch_url = page.url
 
-    # Mehmet downloads the SEPA file and marks the batch paid after re-entering his password.
+    # Mehmet gives the second approval, releases the batch after re-entering his password,
+    # downloads the SEPA file (the same bytes twice) and marks the batch paid.
     context = browser.new_context(base_url=live_server.url, locale="nl-NL")
     other = context.new_page()
     other.set_default_timeout(10_000)
     login(other, "mehmet@example.org")
+    other.goto(f"/administratie/declaraties/{large.pk}/")
+    other.get_by_role("button", name="Tweede akkoord geven").click()
+    other.wait_for_load_state()
+    large.refresh_from_db()
+    assert large.status == ExpenseClaim.Status.APPROVED
     other.goto(batch_url)
-    with other.expect_download() as download:
-        other.get_by_role("link", name="SEPA-betaalbestand downloaden (pain.001)").click()
-    assert b"pain.001.001.03" in open(download.value.path(), "rb").read()
-    other.get_by_role("button", name="Markeren als betaald").click()
+    other.get_by_role("button", name="Vrijgeven en betaalbestand maken").click()
     other.wait_for_load_state()
     assert "/account/reauthenticate/" in other.url
     other.locator("input[type=password]").fill(PASSWORD)
     other.locator("main form button[type=submit]").click()
+    other.wait_for_load_state()
+    assert other.get_by_text("is vrijgegeven").is_visible()
+    assert other.get_by_text("SHA-256 van het betaalbestand").is_visible()
+    assert other.get_by_role("button", name="Batch annuleren").count() == 0
+    files = []
+    for _ in range(2):
+        with other.expect_download() as download:
+            other.get_by_role("link", name="SEPA-betaalbestand downloaden (pain.001)").click()
+        files.append(open(download.value.path(), "rb").read())
+    assert b"pain.001.001.03" in files[0] and files[0] == files[1]
+    other.get_by_role("button", name="Markeren als betaald").click()
     other.wait_for_load_state()
     assert other.get_by_text("is betaald en geboekt").is_visible()
     context.close()

@@ -9,7 +9,15 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from budgets.selectors import ledger_breaches
-from budgets.services import book_grant, submit_claim
+from budgets.services import (
+    approve_claim,
+    book_grant,
+    pay_batch,
+    release_batch,
+    request_reversal,
+    reverse_transaction,
+    submit_claim,
+)
 from buurtplatform.uploads import clean_upload
 from tests.budgets.factories import granted_decision
 
@@ -83,3 +91,32 @@ def make_claim(budget, by, *, amount="100.00", line=None, receipt=True, **kwargs
 @pytest.fixture
 def claim(budget, member):
     return make_claim(budget, member)
+
+
+@pytest.fixture
+def support_staff3(db):
+    from accounts.roles import SUPPORT
+    from tests.factories import UserFactory
+
+    return UserFactory(email="support3@example.org", name="Sven Support", roles=[SUPPORT])
+
+
+def approve_fully(claim, first, second=None, **kwargs):
+    """Approve a claim; when four eyes ask for it, ``second`` gives the second approval (and
+    confirms a proposed overspend reason)."""
+    claim = approve_claim(claim=claim, by=first, **kwargs)
+    if claim.status == "submitted" and second is not None:
+        claim = approve_claim(claim=claim, by=second, confirm_override=True)
+    return claim
+
+
+def release_and_pay(batch, by, **kwargs):
+    """Release the batch (its SEPA file) and mark it paid, both by ``by`` (an outsider)."""
+    release_batch(batch=batch, by=by)
+    return pay_batch(batch=batch, by=by, **kwargs)
+
+
+def confirmed_reversal(original, *, asker, confirmer, reason="Correctie"):
+    """Four eyes on a correction: ``asker`` requests it, ``confirmer`` confirms (books) it."""
+    request_reversal(original=original, by=asker, reason=reason)
+    return reverse_transaction(original=original, by=confirmer, reason=reason)

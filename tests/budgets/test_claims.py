@@ -16,7 +16,7 @@ from budgets.services import (
     resubmit_claim,
     validate_iban,
 )
-from tests.budgets.conftest import make_claim
+from tests.budgets.conftest import approve_fully, make_claim
 from tests.factories import ActivityFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -101,9 +101,9 @@ def test_approving_twice_says_already_approved(claim, support_staff, support_sta
     assert budget.committed == Decimal("100.00")
 
 
-def test_overspend_is_refused_without_override(budget, member, support_staff):
+def test_overspend_is_refused_without_override(budget, member, support_staff, support_staff2):
     first = make_claim(budget, member, amount="900.00")
-    approve_claim(claim=first, by=support_staff)
+    approve_fully(first, support_staff, support_staff2)  # above the threshold: four eyes
     second = make_claim(budget, member, amount="200.00")
     with pytest.raises(ValidationError, match="Onvoldoende budget") as exc:
         approve_claim(claim=second, by=support_staff)
@@ -112,12 +112,20 @@ def test_overspend_is_refused_without_override(budget, member, support_staff):
     assert second.status == ExpenseClaim.Status.SUBMITTED
 
 
-def test_overspend_with_recorded_override(budget, member, support_staff):
-    approve_claim(claim=make_claim(budget, member, amount="900.00"), by=support_staff)
+def test_overspend_with_recorded_override(budget, member, support_staff, support_staff2):
+    approve_fully(make_claim(budget, member, amount="900.00"), support_staff, support_staff2)
     second = make_claim(budget, member, amount="200.00")
     approve_claim(claim=second, by=support_staff, override_reason="Afgesproken met stadsdeel")
     second.refresh_from_db()
+    assert second.status == ExpenseClaim.Status.SUBMITTED  # any overspend: four eyes
+    # The second person confirms the reason explicitly.
+    with pytest.raises(ValidationError, match="Bevestig de reden"):
+        approve_claim(claim=second, by=support_staff2)
+    approve_claim(claim=second, by=support_staff2, confirm_override=True)
+    second.refresh_from_db()
     budget.refresh_from_db()
+    assert second.status == ExpenseClaim.Status.APPROVED
+    assert (second.approved_by, second.second_approved_by) == (support_staff, support_staff2)
     assert second.override_reason == "Afgesproken met stadsdeel"
     assert budget.committed == Decimal("1100.00")
     assert budget.overspend_allowance == Decimal("100.00")

@@ -17,6 +17,8 @@ from budgets.services import (
     budget_remaining,
     create_batch,
     pay_batch,
+    release_batch,
+    request_reversal,
     reverse_transaction,
 )
 from tests.budgets.conftest import make_claim
@@ -98,6 +100,7 @@ def test_a_batch_paid_twice_at_once_pays_each_claim_once(
     for c in claims:
         approve_claim(claim=c, by=support_staff)
     batch = create_batch(claims=claims, by=support_staff)
+    release_batch(batch=batch, by=support_staff2)
 
     results = run_concurrently(4, lambda i: pay_batch(batch=batch, by=support_staff2).pk)
 
@@ -115,10 +118,11 @@ def test_concurrent_grant_booking_books_once(platform, support_staff):
     assert Transaction.objects.filter(kind="grant").count() == 1
 
 
-def test_concurrent_reversals_reverse_once(platform, support_staff, support_staff2):
+def test_concurrent_reversals_reverse_once(platform, support_staff, support_staff2, support_staff3):
     budget = book_grant(decision=granted_decision(platform=platform), by=support_staff)
     grant = Transaction.objects.get(kind="grant")
-    staff = [support_staff, support_staff2]
+    request_reversal(original=grant, by=support_staff, reason="dubbel")
+    staff = [support_staff2, support_staff3]  # two colleagues confirm the same request at once
 
     results = run_concurrently(
         2, lambda i: reverse_transaction(original=grant, by=staff[i], reason="dubbel").pk

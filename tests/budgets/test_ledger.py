@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import DatabaseError, IntegrityError, connection, transaction
 
-from budgets.models import Account, Budget, Entry, LedgerImmutableError, Transaction, YearClose
+from budgets.models import Account, Budget, Entry, LedgerImmutableError, Transaction
 from budgets.services import (
     Line,
     PeriodClosedError,
@@ -17,14 +17,16 @@ from budgets.services import (
     approve_claim,
     budget_account,
     budget_remaining,
-    close_year,
     get_system_account,
     money,
     post_transaction,
+    propose_year_close,
+    request_reversal,
     reverse_transaction,
 )
 from buurtplatform.formatting import format_money
-from tests.budgets.conftest import make_claim
+from tests.budgets.closing import close_budget, past_budget
+from tests.budgets.conftest import confirmed_reversal, make_claim, release_and_pay
 
 pytestmark = pytest.mark.django_db
 
@@ -119,16 +121,18 @@ def test_raw_sql_update_or_delete_is_refused_by_the_database(budget, sql):
     assert Entry.objects.filter(amount=Decimal("1000.00")).count() == 2
 
 
-def test_reversal_mirrors_the_original_and_happens_once(budget, support_staff):
+def test_reversal_mirrors_the_original_and_happens_once(budget, support_staff, support_staff2):
     grant = Transaction.objects.get(kind="grant")
-    reversal = reverse_transaction(original=grant, by=support_staff, reason="Dubbel geboekt")
+    reversal = confirmed_reversal(
+        grant, asker=support_staff2, confirmer=support_staff, reason="Dubbel geboekt"
+    )
     assert reversal.reverses == grant
     assert reversal.reason == "Dubbel geboekt"
     assert budget_remaining(budget) == Decimal("0.00")
     with pytest.raises(ValidationError, match="al gecorrigeerd"):
-        reverse_transaction(original=grant, by=support_staff, reason="nog eens")
+        request_reversal(original=grant, by=support_staff, reason="nog eens")
     with pytest.raises(ValidationError):
-        reverse_transaction(original=reversal, by=support_staff, reason="terug")
+        request_reversal(original=reversal, by=support_staff, reason="terug")
     # The unique constraint holds even if the service is bypassed.
     with pytest.raises(IntegrityError), transaction.atomic():
         Transaction.objects.create(
@@ -142,7 +146,7 @@ def test_reversal_mirrors_the_original_and_happens_once(budget, support_staff):
 
 def test_reversal_needs_a_reason(budget, support_staff):
     with pytest.raises(ValidationError):
-        reverse_transaction(
+        request_reversal(
             original=Transaction.objects.get(kind="grant"), by=support_staff, reason=" "
         )
 
@@ -153,10 +157,9 @@ def test_balances_are_computed_by_one_database_query(budget, django_assert_num_q
         assert account_balance(account) == Decimal("1000.00")
 
 
-def test_closed_period_refuses_bookings_and_claims(budget, member, support_staff):
-    close = close_year(
-        budget=budget, outcome=YearClose.Outcome.RETURNED, reason="Jaar voorbij", by=support_staff
-    )
+def test_closed_period_refuses_bookings_and_claims(platform, member, support_staff, support_staff2):
+    budget = past_budget(platform, support_staff2)
+    close = close_budget(budget, first=support_staff, second=support_staff2)
     assert close.amount == Decimal("1000.00")
     assert budget_remaining(budget) == Decimal("0.00")
     assert account_balance(get_system_account(Account.Kind.RETURNED)) == Decimal("1000.00")
@@ -171,29 +174,44 @@ def test_closed_period_refuses_bookings_and_claims(budget, member, support_staff
     with pytest.raises(ValidationError):
         make_claim(budget, member)
     with pytest.raises(ValidationError):
-        close_year(budget=budget, outcome="returned", reason="nog eens", by=support_staff)
+        propose_year_close(budget=budget, outcome="returned", reason="nog eens", by=support_staff)
     with pytest.raises(ValidationError):
+        request_reversal(
+            original=Transaction.objects.get(kind="grant", budget=budget),
+            by=support_staff,
+            reason="x",
+        )
         reverse_transaction(
-            original=Transaction.objects.get(kind="grant"), by=support_staff, reason="x"
+            original=Transaction.objects.get(kind="grant", budget=budget),
+            by=support_staff2,
+            reason="x",
         )
 
 
-def test_year_cannot_close_while_claims_are_open(budget, member, support_staff):
+def test_year_cannot_close_while_claims_are_open(platform, member, support_staff, support_staff2):
+    budget = past_budget(platform, support_staff2)
     claim = make_claim(budget, member, amount="100.00")
     approve_claim(claim=claim, by=support_staff)
     with pytest.raises(ValidationError, match="open"):
-        close_year(budget=budget, outcome="carried_over", reason="x", by=support_staff)
+        propose_year_close(budget=budget, outcome="carried_over", reason="x", by=support_staff)
 
 
-def test_year_close_carry_over_books_to_carried_over_account(budget, member, support_staff):
+def test_year_close_carry_over_books_to_carried_over_account(
+    platform, member, support_staff, support_staff2
+):
+    budget = past_budget(platform, support_staff2)
     claim = make_claim(budget, member)
     from budgets.services import reject_claim
 
     reject_claim(claim=claim, by=support_staff, reason="dubbel")
-    close_year(budget=budget, outcome="carried_over", reason="Volgend jaar", by=support_staff)
+    close_budget(budget, first=support_staff, second=support_staff2, outcome="carried_over")
     carried = Account.objects.get(kind=Account.Kind.CARRIED_OVER)
-    assert account_balance(carried) == Decimal("1000.00")
+    # Carried out of this year and into the next year's budget: the account nets to zero.
+    assert account_balance(carried) == Decimal("0.00")
     assert Transaction.objects.filter(kind="carry_over").count() == 1
+    assert Transaction.objects.filter(kind="carry_in").count() == 1
+    nxt = Budget.objects.get(carried_from=budget)
+    assert budget_remaining(nxt) == Decimal("1000.00")
 
 
 def test_check_ledger_command_passes_on_a_clean_ledger(budget, capsys):
@@ -228,10 +246,15 @@ def test_check_ledger_task_runs_the_check(budget):
     assert check_ledger_task.delay().get() == 0
 
 
-def test_a_reversed_grant_leaves_nothing_to_claim_or_approve(budget, member, support_staff):
+def test_a_reversed_grant_leaves_nothing_to_claim_or_approve(
+    budget, member, support_staff, support_staff2
+):
     claim = make_claim(budget, member)
-    reverse_transaction(
-        original=Transaction.objects.get(kind="grant"), by=support_staff, reason="Verkeerd besluit"
+    confirmed_reversal(
+        Transaction.objects.get(kind="grant"),
+        asker=support_staff2,
+        confirmer=support_staff,
+        reason="Verkeerd besluit",
     )
     with pytest.raises(ValidationError, match="teruggedraaid"):
         approve_claim(claim=claim, by=support_staff)
@@ -242,11 +265,16 @@ def test_a_reversed_grant_leaves_nothing_to_claim_or_approve(budget, member, sup
     reject_claim(claim=claim, by=support_staff, reason="Budget ingetrokken")
 
 
-def test_a_grant_with_approved_claims_cannot_be_reversed(budget, member, support_staff):
+def test_a_grant_with_approved_claims_cannot_be_reversed(
+    budget, member, support_staff, support_staff2
+):
     approve_claim(claim=make_claim(budget, member), by=support_staff)
     with pytest.raises(ValidationError, match="al declaraties goedgekeurd"):
-        reverse_transaction(
-            original=Transaction.objects.get(kind="grant"), by=support_staff, reason="x"
+        confirmed_reversal(
+            Transaction.objects.get(kind="grant"),
+            asker=support_staff2,
+            confirmer=support_staff,
+            reason="x",
         )
 
 
@@ -255,14 +283,16 @@ def test_story_grant_expense_correction_report(
 ):
     """Replay a whole story and check every view of the books agrees with the ledger."""
     from budgets.selectors import platform_ledger_rows, public_budget_summary
-    from budgets.services import create_batch, pay_batch, public_transactions
+    from budgets.services import create_batch, public_transactions
 
     claims = [make_claim(budget, member, amount=a) for a in ("100.00", "250.50", "49.50")]
     for c in claims:
         approve_claim(claim=c, by=support_staff)
-    pay_batch(batch=create_batch(claims=claims, by=support_staff), by=support_staff2)
+    release_and_pay(create_batch(claims=claims, by=support_staff), by=support_staff2)
     wrong = Transaction.objects.get(kind="payment", claim=claims[1])
-    reverse_transaction(original=wrong, by=support_staff2, reason="Dubbel betaald")
+    confirmed_reversal(
+        wrong, asker=support_staff, confirmer=support_staff2, reason="Dubbel betaald"
+    )
 
     summary = public_budget_summary(platform)[0]
     assert summary["spent"] == Decimal("149.50")

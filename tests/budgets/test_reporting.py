@@ -15,10 +15,9 @@ from budgets.services import (
     approve_claim,
     book_grant,
     create_batch,
-    pay_batch,
     public_transactions,
 )
-from tests.budgets.conftest import OTHER_IBAN, make_claim
+from tests.budgets.conftest import OTHER_IBAN, make_claim, release_and_pay
 from tests.budgets.factories import granted_decision
 from tests.factories import ActivityFactory, PlatformFactory
 
@@ -40,7 +39,7 @@ def _pay(budget, member, approver, payer, specs):
             description="Taart" if org else "Boodschappen",
         )
         claims.append(approve_claim(claim=claim, by=approver))
-    pay_batch(batch=create_batch(claims=claims, by=approver), by=payer)
+    release_and_pay(create_batch(claims=claims, by=approver), by=payer)
     return claims
 
 
@@ -50,7 +49,7 @@ def test_plan_versus_actual_per_line_with_activities(
     activity = ActivityFactory(platform=platform, title="Buurtfeest")
     claim = make_claim(budget, member, amount="120.00", activities=[activity])
     approve_claim(claim=claim, by=support_staff)
-    pay_batch(batch=create_batch(claims=[claim], by=support_staff), by=support_staff2)
+    release_and_pay(create_batch(claims=[claim], by=support_staff), by=support_staff2)
     lines = list(plan_vs_actual(budget))
     assert [(line.planned_amount, line.spent, line.remaining) for line in lines] == [
         (Decimal("500.00"), Decimal("120.00"), Decimal("380.00")),

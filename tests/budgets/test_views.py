@@ -7,8 +7,8 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from budgets.models import ExpenseClaim, PaymentBatch, Transaction
-from budgets.services import approve_claim, create_batch, request_claim_changes
+from budgets.models import ExpenseClaim, PaymentBatch, ReversalRequest, Transaction
+from budgets.services import approve_claim, create_batch, release_batch, request_claim_changes
 from tests.budgets.conftest import VALID_IBAN, make_claim, png_upload
 from tests.factories import PASSWORD
 
@@ -136,7 +136,8 @@ def test_claim_detail_and_receipt(role, users, client_for, claim):
     assert response.status_code == _expect(role, allowed, 404)
     receipt = claim.receipts.get()
     response = client.get(reverse("budgets:receipt_download", args=[claim.pk, receipt.pk]))
-    assert response.status_code == _expect(role, allowed, 404)
+    # Receipts are private to the submitter and support (docs/privacy.md).
+    assert response.status_code == _expect(role, allowed - {"coordinator"}, 404)
     if response.status_code == 200:
         assert response["Content-Type"] == "image/png"
         assert response["Content-Disposition"].startswith("attachment")
@@ -185,7 +186,9 @@ def test_ledger_csv(role, users, client_for, budget, platform):
     response = client_for(users[role]).get(reverse("budgets:ledger_csv", args=[platform.slug]))
     assert response.status_code == _expect(role, {"coordinator", "support_staff"})
     if response.status_code == 200:
-        rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+        rows = list(
+            csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig")))
+        )
         assert rows[0][:3] == ["transaction_id", "value_date", "recorded_at"]
         assert len(rows) == 3  # header + two entries of the grant
 
@@ -209,6 +212,7 @@ def test_administration_pages_are_for_support_staff_only(
     approved = make_claim(budget, member)
     approve_claim(claim=approved, by=support_staff2)
     batch = create_batch(claims=[approved], by=support_staff2)
+    release_batch(batch=batch, by=users["support_staff"])  # batch_sepa downloads its file
     client = client_for(users[role])
     for url in _admin_urls(approved, batch, budget):
         response = client.get(url)
@@ -252,7 +256,7 @@ def test_submitter_with_support_role_sees_no_review_buttons(client_for, budget, 
 
 
 def test_overspend_through_the_view_is_a_409_with_the_message(
-    client_for, budget, member, support_staff
+    client_for, budget, member, support_staff, support_staff2
 ):
     big = make_claim(budget, member, amount="1500.00")
     client = client_for(support_staff)
@@ -264,7 +268,15 @@ def test_overspend_through_the_view_is_a_409_with_the_message(
     )
     assert response.status_code == 302
     big.refresh_from_db()
-    assert big.status == "approved"
+    assert big.status == "submitted" and big.approved_by == support_staff  # four eyes
+    second = client_for(support_staff2)
+    url = reverse("budgets:claim_approve", args=[big.pk])
+    second.post(url, {})  # the reason is not confirmed: nothing happens
+    big.refresh_from_db()
+    assert big.status == "submitted"
+    assert second.post(url, {"confirm_override": "on"}).status_code == 302
+    big.refresh_from_db()
+    assert big.status == "approved" and big.second_approved_by == support_staff2
 
 
 def test_double_submitted_approval_approves_once(client_for, claim, support_staff):
@@ -287,19 +299,27 @@ def test_batch_create_and_pay_need_reauthentication_and_four_eyes(
     batch = PaymentBatch.objects.get()
     assert response.status_code == 302
     pay_url = reverse("budgets:batch_pay", args=[batch.pk])
+    release_url = reverse("budgets:batch_release", args=[batch.pk])
 
     payer = client_for(support_staff2)
-    response = payer.post(pay_url)
-    assert response.status_code == 302
-    assert reverse("account_reauthenticate") in response["Location"]
+    for url in (release_url, pay_url):
+        response = payer.post(url)
+        assert response.status_code == 302
+        assert reverse("account_reauthenticate") in response["Location"]
     assert Transaction.objects.filter(kind="payment").count() == 0
 
-    # The approver, even after re-authenticating, cannot pay (four eyes).
+    # The approver, even after re-authenticating, cannot release or pay (four eyes).
     approver.post(reverse("account_reauthenticate"), {"password": PASSWORD})
+    approver.post(release_url)
     approver.post(pay_url)
+    batch.refresh_from_db()
+    assert batch.status == "open"
     assert Transaction.objects.filter(kind="payment").count() == 0
 
     payer.post(reverse("account_reauthenticate"), {"password": PASSWORD})
+    assert payer.post(release_url).status_code == 302
+    approver.post(pay_url)  # released now, but still not by its approver
+    assert Transaction.objects.filter(kind="payment").count() == 0
     response = payer.post(pay_url)
     assert response.status_code == 302
     assert Transaction.objects.filter(kind="payment").count() == 1
@@ -321,18 +341,37 @@ def test_batch_pay_denied_to_non_support(role, users, client_for, budget, member
         assert response.status_code == 403
 
 
-def test_reverse_and_close_through_views(client_for, budget, support_staff):
+def test_reversal_through_views_is_asked_by_one_and_confirmed_by_another(
+    client_for, budget, support_staff, support_staff2
+):
     client = client_for(support_staff)
     grant = Transaction.objects.get(kind="grant")
     client.post(reverse("budgets:transaction_reverse", args=[grant.pk]), {"reason": ""})
-    assert not Transaction.objects.filter(kind="reversal").exists()
+    assert not ReversalRequest.objects.exists()
     client.post(reverse("budgets:transaction_reverse", args=[grant.pk]), {"reason": "Fout"})
+    pending = ReversalRequest.objects.get(status="pending")
+    assert not Transaction.objects.filter(kind="reversal").exists()  # four eyes: asked only
+    page = client.get(reverse("budgets:budget_detail", args=[budget.pk])).content.decode()
+    assert "Wacht op tweede akkoord" in page and "Tegenboeking bevestigen" not in page
+    client.post(reverse("budgets:reversal_confirm", args=[pending.pk]))  # forged: own request
+    assert not Transaction.objects.filter(kind="reversal").exists()
+    client_for(support_staff2).post(reverse("budgets:reversal_confirm", args=[pending.pk]))
     assert Transaction.objects.filter(kind="reversal").count() == 1
+
+
+def test_reverse_and_close_through_views(client_for, budget, support_staff, support_staff2):
+    client = client_for(support_staff)
+    grant = Transaction.objects.get(kind="grant")
+    client.post(reverse("budgets:transaction_reverse", args=[grant.pk]), {"reason": "Fout"})
+    pending = ReversalRequest.objects.get(status="pending")
+    client_for(support_staff2).post(reverse("budgets:reversal_confirm", args=[pending.pk]))
+    assert Transaction.objects.filter(kind="reversal").count() == 1
+    # This year has not ended: closing it is refused (the close: tests/budgets/test_year_close.py).
     client.post(
         reverse("budgets:budget_close", args=[budget.pk]),
         {"outcome": "returned", "reason": "Einde jaar"},
     )
-    assert budget.year_closes.count() == 1
+    assert budget.year_closes.count() == 0
 
 
 @pytest.mark.parametrize("role", ["member", "coordinator", "commission_member", "admin_user"])

@@ -33,6 +33,8 @@ def _settings_value(env: dict, expr: str) -> subprocess.CompletedProcess:
             "EMAIL_URL",
             "MEDIA_ROOT",
             "DJANGO_SETTINGS_MODULE",
+            "STAFF_MFA_REQUIRED",
+            "CACHE_URL",
             *SEPA_ENV,
         }
     }
@@ -218,3 +220,19 @@ def test_out_of_range_numbers_fail_loudly(name, value):
     result = _settings_value({"DEBUG": "1", name: value}, "s.DEBUG")
     assert result.returncode != 0
     assert f"{name} must be at least" in result.stderr
+
+
+def test_cache_and_broker_use_separate_redis_databases():
+    env = {
+        "DEBUG": "0",
+        "SECRET_KEY": "k" * 50,
+        "REDIS_URL": "redis://:pw@redis.internal:6379/0",
+        **SEPA_ENV,
+    }
+    result = _settings_value(env, "s.CELERY_BROKER_URL, s.CACHES['default']['LOCATION']")
+    assert result.returncode == 0, result.stderr
+    broker, cache = json.loads(result.stdout)
+    assert broker.endswith("/0") and cache == "redis://:pw@redis.internal:6379/1"
+    env["CACHE_URL"] = "redis://:pw@cache.internal:6379/0"
+    result = _settings_value(env, "s.CACHES['default']['LOCATION']")
+    assert json.loads(result.stdout) == ["redis://:pw@cache.internal:6379/0"]

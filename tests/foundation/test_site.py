@@ -73,3 +73,14 @@ def test_404_page_is_friendly(client):
     response = client.get("/bestaat-niet/")
     assert response.status_code == 404
     assert "Deze pagina bestaat niet" in response.content.decode()
+
+
+def test_healthz_tells_the_public_only_ok(client):
+    response = client.get("/healthz", REMOTE_ADDR="203.0.113.9")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}  # no engines, no versions for strangers
+
+
+def test_healthz_details_for_staff_anywhere(client_for, admin_user):
+    response = client_for(admin_user).get("/healthz", REMOTE_ADDR="203.0.113.9")
+    assert response.json()["database"]["state"] == "up"

@@ -138,3 +138,19 @@ def test_a_browser_that_accepts_gzip_gets_the_cached_page_compressed():
         HTTP_REFERER="http://testserver/platforms/",
     )
     assert response.status_code == 302
+
+
+def test_unknown_query_parameters_neither_fill_the_cache_nor_miss(client, settings):
+    from django.core.cache import cache
+
+    settings.PUBLIC_PAGE_CACHE_SECONDS = 300
+    cache.clear()
+    client.get("/platforms/")
+    keys_before = len(cache._cache) if hasattr(cache, "_cache") else None
+    for i in range(20):
+        r = client.get(f"/platforms/?utm_source=spam{i}&x={'y' * 200}")
+        assert r.status_code == 200
+    if keys_before is not None:
+        assert len(cache._cache) == keys_before  # one page, one entry
+    filtered = client.get("/platforms/?q=groen").content
+    assert filtered != client.get("/platforms/").content or b"groen" in filtered.lower()

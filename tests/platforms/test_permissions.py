@@ -56,7 +56,11 @@ def world(platform, coordinator, member, other_coordinator, admin_user):
     photo = services.add_activity_photo(
         activity=public, image=clean_image(png_upload()), alt_text="Foto", by=coordinator
     )
+    hidden_photo = services.add_activity_photo(
+        activity=hidden, image=clean_image(png_upload()), alt_text="Foto", by=coordinator
+    )
     return {
+        "hidden_photo": hidden_photo,
         "slug": platform.slug,
         "public": public,
         "hidden": hidden,
@@ -126,6 +130,12 @@ CASES = [
         "platforms:activity_photo_delete",
         lambda w: [w["slug"], w["public"].pk, w["photo"].pk],
         COORDINATOR_POST,
+    ),
+    (
+        "get",
+        "platforms:activity_photo_file",
+        lambda w: [w["slug"], w["hidden"].pk, w["hidden_photo"].pk, "image"],
+        HIDDEN,
     ),
     ("get", "platforms:invitation_detail", lambda w: [w["invitation_token"]], ALL),
     ("post", "platforms:invitation_accept", lambda w: [w["invitation_token"]], LOGIN_POST),

@@ -18,7 +18,13 @@ from django.utils import timezone
 from audit.models import AuditEntry
 from budgets.models import Budget, Transaction
 from budgets.selectors import ledger_breaches
-from budgets.services import approve_claim, budget_remaining, reverse_transaction, submit_claim
+from budgets.services import (
+    approve_claim,
+    budget_remaining,
+    request_reversal,
+    reverse_transaction,
+    submit_claim,
+)
 from buurtplatform.formatting import format_date
 from buurtplatform.uploads import clean_upload
 from recognition import permissions, selectors, services
@@ -265,7 +271,8 @@ def test_lowering_below_what_is_committed_is_refused_and_nothing_is_decided(
         description="Zaalhuur",
         receipts=[clean_upload(png_upload())],
     )
-    approve_claim(claim=claim, by=support_staff)
+    approve_claim(claim=claim, by=support_staff)  # four eyes: above the threshold, two people
+    approve_claim(claim=claim, by=UserFactory(roles=["ondersteuning"]))
     objection = services.lodge_objection(decision=old, by=coordinator, text="Te laag.")
     chair = client_for(admin_user)
     _hear(chair, objection)
@@ -313,6 +320,7 @@ def test_upheld_to_not_granted_lowers_the_budget_to_zero(published, coordinator,
     assert ledger_breaches() == []
     # the adjustment follows a decision: support staff cannot reverse it by hand
     adjustment = Transaction.objects.get(kind=Transaction.Kind.ADJUSTMENT)
+    request_reversal(original=adjustment, by=UserFactory(roles=["ondersteuning"]), reason="x")
     with pytest.raises(ValidationError, match="volgt uit een besluit"):
         reverse_transaction(
             original=adjustment, by=UserFactory(roles=["ondersteuning"]), reason="x"

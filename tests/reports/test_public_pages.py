@@ -117,7 +117,7 @@ def test_unknown_dataset_is_404(db, client):
 
 
 def test_transactions_csv_never_names_private_payees(scenario, client):
-    body = client.get("/open-data/transactions.csv").content.decode()
+    body = client.get("/open-data/transactions.csv").content.decode("utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(body)))
     assert list(rows[0]) == [
         "transaction_id",
@@ -138,7 +138,7 @@ def test_transactions_csv_never_names_private_payees(scenario, client):
 @pytest.mark.parametrize("name", ["platforms", "rounds", "decisions", "grants", "entries"])
 def test_open_data_sets_hold_no_personal_data(scenario, client, name):
     for ext in ("csv", "json"):
-        body = client.get(f"/open-data/{name}.{ext}").content.decode()
+        body = client.get(f"/open-data/{name}.{ext}").content.decode("utf-8-sig")
         for sentinel in (SENTINEL_EMAIL, SENTINEL_IBAN, SENTINEL_PAYEE, SENTINEL_PHONE):
             assert sentinel not in body
 
@@ -150,7 +150,9 @@ def test_decisions_have_per_criterion_means(scenario, client):
 
 
 def test_grants_csv_matches_books(scenario, client):
-    rows = list(csv.DictReader(io.StringIO(client.get("/open-data/grants.csv").content.decode())))
+    rows = list(
+        csv.DictReader(io.StringIO(client.get("/open-data/grants.csv").content.decode("utf-8-sig")))
+    )
     assert rows == [
         {
             "id": str(scenario.budget.pk),

@@ -113,3 +113,68 @@ def test_a_nameless_resident_is_never_published_by_address(platform, client_for)
     html = client_for(None).get(platform.get_absolute_url()).content.decode()
     assert "zonder-naam" not in html
     assert nameless.get_short_name() == nameless.get_full_name() == "een bewoner"
+
+
+def test_endorsement_code_guesses_are_throttled(client_for, resident, settings):
+    from django.core.cache import cache
+
+    cache.clear()
+    c = client_for(resident)
+    url = reverse("platforms:endorsement_code_lookup")
+    answers = [c.post(url, {"code": f"GUESS{i:05d}"}).content.decode() for i in range(12)]
+    assert "bestaat niet" in answers[0]
+    assert "Te veel pogingen" in answers[-1]
+
+
+def test_platform_creation_is_limited_per_day(resident):
+    from platforms.services import MAX_PLATFORMS_PER_USER_PER_DAY, register_platform
+
+    th01 = Buurt.objects.get(code="TH01")
+    for i in range(MAX_PLATFORMS_PER_USER_PER_DAY):
+        register_platform(
+            by=resident,
+            fields={"name": f"Groep {i}", "area_name": "K", "description": "Wij doen dit."},
+            buurten=[th01],
+        )
+    with pytest.raises(ValidationError):
+        register_platform(
+            by=resident,
+            fields={"name": "Nog een", "area_name": "K", "description": "En dit."},
+            buurten=[th01],
+        )
+
+
+def test_one_person_cannot_mail_unlimited_addresses(platform, coordinator):
+    from platforms.services import MAX_MAILS_PER_USER_PER_DAY
+    from tests.factories import PlatformFactory
+
+    others = [PlatformFactory(name=f"Ander {i}") for i in range(2)]
+    for p in others:
+        Membership.objects.create(platform=p, user=coordinator, role=Membership.Role.COORDINATOR)
+    sent = 0
+    with pytest.raises(ValidationError):
+        for i in range(MAX_MAILS_PER_USER_PER_DAY + 1):
+            target = [platform, *others][i % 3]
+            services.invite_member(
+                platform=target, email=f"x{i}@example.org", role="member", by=coordinator
+            )
+            sent += 1
+    assert sent == MAX_MAILS_PER_USER_PER_DAY
+
+
+def test_mail_about_a_platform_quotes_its_name_and_never_links_it(
+    coordinator, django_capture_on_commit_callbacks
+):
+    from tests.factories import PlatformFactory
+
+    spam = PlatformFactory(name="WIN GELD NU op http://evil.example/prijs www.spam.nl " + "x" * 80)
+    Membership.objects.create(platform=spam, user=coordinator, role=Membership.Role.COORDINATOR)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.invite_member(
+            platform=spam, email="slachtoffer@example.org", role="member", by=coordinator
+        )
+    message = mail.outbox[-1]
+    assert not message.subject.startswith("WIN")
+    assert "http://evil" not in message.subject + message.body
+    assert "www.spam.nl" not in message.body
+    assert "‘WIN GELD NU" in message.body

@@ -17,6 +17,7 @@ from decimal import Decimal
 from http.cookies import SimpleCookie
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
@@ -27,7 +28,17 @@ from PIL import Image
 
 from accounts.roles import COMMISSION, SUPPORT
 from areas.models import Buurt
-from budgets.services import approve_claim, book_grant, create_batch, submit_claim
+from budgets.models import YearClose
+from budgets.services import (
+    approve_claim,
+    book_grant,
+    create_batch,
+    import_statement,
+    release_batch,
+    request_reversal,
+    save_plan_version,
+    submit_claim,
+)
 from buurtplatform.uploads import clean_image, clean_upload
 from platforms import services as platform_services
 from platforms.models import Activity, Invitation, Membership, PartnerConfirmation
@@ -72,6 +83,9 @@ def _platform_world(platform, coordinator, *, invitee: str) -> dict:
     )
     w["photo"] = platform_services.add_activity_photo(
         activity=w["activity"], image=clean_image(_png()), alt_text="Foto", by=coordinator
+    )
+    w["hidden_photo"] = platform_services.add_activity_photo(
+        activity=w["hidden_activity"], image=clean_image(_png()), alt_text="Foto", by=coordinator
     )
     invitation = platform_services.invite_member(
         platform=platform, email=invitee, role="member", by=coordinator
@@ -224,7 +238,39 @@ def build_world() -> dict:
             public_evidence=public_evidence,
         )
     w["batch"] = create_batch(claims=[w["p"]["approved"]], by=support2)
+    # Re-budgeting and the year close (four eyes): "p"'s coordinator proposed a new plan that
+    # waits for approval, and a support person proposed closing "p"'s year.
+    p_budget = w["p"]["budget"]
+    w["plan_version"] = save_plan_version(
+        budget=p_budget,
+        by=coordinator,
+        lines=[
+            {"line": line.pk, "amount": str(line.planned_amount)} for line in p_budget.lines.all()
+        ],
+        submit=True,
+    )
+    w["year_close"] = YearClose.objects.create(
+        budget=p_budget,
+        year=p_budget.year,
+        status=YearClose.Status.PROPOSED,
+        outcome=YearClose.Outcome.RETURNED,
+        reason="Jaar voorbij",
+        proposed_by=support2,
+    )
     w["grant_tx"] = w["p"]["budget"].transactions.first()
+    # Where money leaves: the batch is released (its file made) by support2, who approved none
+    # of it; support2 asked for a reversal of "p"'s grant (waiting for a second person); support2
+    # imported a bank statement.
+    release_batch(batch=w["batch"], by=support2)
+    w["reversal_request"] = request_reversal(original=w["grant_tx"], by=support2, reason="Dubbel")
+    w["statement"] = import_statement(
+        data=(
+            "rekening;boekdatum;bedrag;valuta;end-to-end-id;naam;omschrijving\n"
+            f"{settings.SEPA_DEBTOR_IBAN};2026-12-28;-10,00;EUR;ONBEKEND;Iemand;Iets\n"
+        ).encode(),
+        original_name="afschrift.csv",
+        by=support2,
+    ).statement
     # The objection is against "o"'s decision: "p"'s decision stays open to an objection (one
     # per decision), so its coordinator reaches the objection form.
     w["objection"] = Objection.objects.create(
@@ -268,6 +314,8 @@ def _kwargs(w: dict, k: str = "p") -> dict:
         "platforms:activity_detail": slug | {"pk": o["activity"].pk},
         "platforms:activity_edit": slug | {"pk": o["activity"].pk},
         "platforms:activity_photo_add": slug | {"pk": o["activity"].pk},
+        "platforms:activity_photo_file": slug
+        | {"pk": o["hidden_activity"].pk, "photo_pk": o["hidden_photo"].pk, "kind": "thumb"},
         "platforms:activity_photo_delete": slug
         | {"pk": o["activity"].pk, "photo_pk": o["photo"].pk},
         "platforms:confirmation_request": slug | {"pk": o["activity"].pk},
@@ -335,14 +383,29 @@ def _kwargs(w: dict, k: str = "p") -> dict:
         "budgets:batch_detail": {"pk": w["batch"].pk},
         "budgets:batch_sepa": {"pk": w["batch"].pk},
         "budgets:batch_pay": {"pk": w["batch"].pk},
+        "budgets:batch_release": {"pk": w["batch"].pk},
+        "budgets:batch_cancel": {"pk": w["batch"].pk},
+        "budgets:statement_detail": {"pk": w["statement"].pk},
+        "budgets:reversal_confirm": {"pk": w["reversal_request"].pk},
+        "budgets:reversal_withdraw": {"pk": w["reversal_request"].pk},
         "budgets:budget_detail": {"pk": o["budget"].pk},
         "budgets:budget_close": {"pk": o["budget"].pk},
+        "budgets:plan_propose": slug | {"budget_pk": o["budget"].pk},
+        "budgets:plan_version_review": {"pk": w["plan_version"].pk},
+        "budgets:plan_version_approve": {"pk": w["plan_version"].pk},
+        "budgets:plan_version_reject": {"pk": w["plan_version"].pk},
+        "budgets:year_close_confirm": {"pk": w["year_close"].pk},
+        "budgets:year_close_cancel": {"pk": w["year_close"].pk},
+        "budgets:year_close_reverse": {"pk": w["year_close"].pk},
+        "budgets:year_close_reverse_confirm": {"pk": w["year_close"].pk},
         "budgets:transaction_reverse": {"pk": w["grant_tx"].pk},
         "reports:platform_report": slug | {"year": 2026},
         "reports:round_report": {"slug": o["published_round"].slug},
         "reports:transparency_year": {"year": 2026},
         "reports:district_report": {"year": 2026},
         "reports:report_retry": {"pk": w["report"].pk},
+        "reports:accounts_exports_year": {"year": 2026},
+        "reports:accounts_export_file": {"year": 2026, "name": "auditfile.xaf"},
         "reports:dataset_csv": {"name": "platforms"},
         "reports:dataset_json": {"name": "platforms"},
     }
@@ -474,6 +537,7 @@ ALLOW_LISTED = {
 
 MATRIX: dict[tuple[str, str], dict] = {
     ("healthz", "GET"): row(200),
+    ("privacy_rules", "GET"): row(200),
     ("set_language", "GET"): row(302),
     ("public_media", "GET"): row(200),
     ("home", "GET"): row(200),
@@ -561,6 +625,8 @@ MATRIX: dict[tuple[str, str], dict] = {
     ("platforms:activity_detail", "GET"): row(200),
     ("platforms:activity_edit", "GET"): row(403, anonymous="login", coordinator=200),
     ("platforms:activity_edit", "POST"): row(403, anonymous="login", coordinator=200),
+    # A members-only activity's photo: its members only; it does not exist for anyone else.
+    ("platforms:activity_photo_file", "GET"): row(404, member=200, coordinator=200, conflicted=200),
     ("platforms:activity_photo_add", "GET"): POST_ONLY,
     ("platforms:activity_photo_add", "POST"): row(403, anonymous="login", coordinator=302),
     ("platforms:activity_photo_delete", "GET"): POST_ONLY,
@@ -708,10 +774,19 @@ MATRIX: dict[tuple[str, str], dict] = {
     ("budgets:claim_edit", "POST"): row(
         404, anonymous="login", member=403, coordinator=403, support=403
     ),
-    ("budgets:receipt_download", "GET"): row(
-        404, anonymous="login", member=200, coordinator=200, support=200
-    ),
+    # Receipts: the submitter and support only, not the volunteer coordinators.
+    ("budgets:receipt_download", "GET"): row(404, anonymous="login", member=200, support=200),
     ("budgets:admin_queue", "GET"): row(403, anonymous="login", support=200),
+    # Bulk actions: GET is the one confirmation page, POST does it (each claim through its
+    # service; tests/budgets/test_workbench.py forges the POSTs).
+    ("budgets:claim_bulk_approve", "GET"): row(403, anonymous="login", support=200),
+    ("budgets:claim_bulk_approve", "POST"): row(403, anonymous="login", support=302),
+    ("budgets:claim_bulk_reject", "GET"): row(403, anonymous="login", support=200),
+    ("budgets:claim_bulk_reject", "POST"): row(403, anonymous="login", support=302),
+    ("budgets:claim_bulk_request_changes", "GET"): row(403, anonymous="login", support=200),
+    ("budgets:claim_bulk_request_changes", "POST"): row(403, anonymous="login", support=302),
+    ("budgets:claim_bulk_batch", "GET"): row(403, anonymous="login", support=200),
+    ("budgets:claim_bulk_batch", "POST"): row(403, anonymous="login", support=302),
     ("budgets:claim_review", "GET"): row(403, anonymous="login", support=200),
     ("budgets:claim_approve", "GET"): POST_ONLY,
     ("budgets:claim_approve", "POST"): row(403, anonymous="login", support=302),
@@ -726,10 +801,42 @@ MATRIX: dict[tuple[str, str], dict] = {
     ("budgets:batch_sepa", "GET"): row(403, anonymous="login", support=200),
     ("budgets:batch_pay", "GET"): POST_ONLY,
     ("budgets:batch_pay", "POST"): row(403, anonymous="login", support="reauth"),
+    ("budgets:batch_release", "GET"): POST_ONLY,
+    ("budgets:batch_release", "POST"): row(403, anonymous="login", support="reauth"),
+    ("budgets:batch_cancel", "GET"): POST_ONLY,
+    ("budgets:batch_cancel", "POST"): row(403, anonymous="login", support=302),
+    ("budgets:statement_list", "GET"): row(403, anonymous="login", support=200),
+    # An empty upload re-renders the form with its error (nothing imported).
+    ("budgets:statement_list", "POST"): row(403, anonymous="login", support=200),
+    ("budgets:statement_detail", "GET"): row(403, anonymous="login", support=200),
+    ("budgets:reversal_list", "GET"): row(403, anonymous="login", support=200),
+    ("budgets:reversal_confirm", "GET"): POST_ONLY,
+    ("budgets:reversal_confirm", "POST"): row(403, anonymous="login", support=302),
+    ("budgets:reversal_withdraw", "GET"): POST_ONLY,
+    ("budgets:reversal_withdraw", "POST"): row(403, anonymous="login", support=302),
     ("budgets:budget_list", "GET"): row(403, anonymous="login", support=200),
     ("budgets:budget_detail", "GET"): row(403, anonymous="login", support=200),
-    ("budgets:budget_close", "GET"): POST_ONLY,
+    # The year close: GET is the preview, POST the first person's proposal; a different
+    # support person confirms (tests/budgets/test_year_close.py forges the POSTs).
+    ("budgets:budget_close", "GET"): row(403, anonymous="login", support=200),
     ("budgets:budget_close", "POST"): row(403, anonymous="login", support=302),
+    ("budgets:year_close_confirm", "GET"): POST_ONLY,
+    ("budgets:year_close_confirm", "POST"): row(403, anonymous="login", support=302),
+    ("budgets:year_close_cancel", "GET"): POST_ONLY,
+    ("budgets:year_close_cancel", "POST"): row(403, anonymous="login", support=302),
+    ("budgets:year_close_reverse", "GET"): POST_ONLY,
+    ("budgets:year_close_reverse", "POST"): row(403, anonymous="login", support=302),
+    ("budgets:year_close_reverse_confirm", "GET"): POST_ONLY,
+    ("budgets:year_close_reverse_confirm", "POST"): row(403, anonymous="login", support=302),
+    # Re-budgeting: the coordinator proposes (a pending version: the form again, 200), a
+    # support person other than the proposer approves or rejects (tests/budgets/test_rebudget.py).
+    ("budgets:plan_propose", "GET"): row(403, anonymous="login", coordinator=200),
+    ("budgets:plan_propose", "POST"): row(403, anonymous="login", coordinator=200),
+    ("budgets:plan_version_review", "GET"): row(403, anonymous="login", support=200),
+    ("budgets:plan_version_approve", "GET"): POST_ONLY,
+    ("budgets:plan_version_approve", "POST"): row(403, anonymous="login", support=302),
+    ("budgets:plan_version_reject", "GET"): POST_ONLY,
+    ("budgets:plan_version_reject", "POST"): row(403, anonymous="login", support=302),
     ("budgets:transaction_reverse", "GET"): POST_ONLY,
     ("budgets:transaction_reverse", "POST"): row(403, anonymous="login", support=302),
     ("reports:platform_report", "GET"): row(202),
@@ -739,6 +846,10 @@ MATRIX: dict[tuple[str, str], dict] = {
     ("reports:district_report", "GET"): row(202),
     ("reports:report_retry", "GET"): POST_ONLY,
     ("reports:report_retry", "POST"): row(403, anonymous="login", support=302, admin=302),
+    # The accountant's export: support staff only (not even the administrator).
+    ("reports:accounts_exports", "GET"): row(403, anonymous="login", support=200),
+    ("reports:accounts_exports_year", "GET"): row(403, anonymous="login", support=200),
+    ("reports:accounts_export_file", "GET"): row(403, anonymous="login", support=202),
     ("reports:open_data", "GET"): row(200),
     ("reports:transactions_csv", "GET"): row(200),
     ("reports:threesixty_json", "GET"): row(200),
@@ -831,6 +942,8 @@ IDOR_NAMES = [
     ("budgets:claim_detail", "GET"),
     ("budgets:claim_edit", "GET"),
     ("budgets:receipt_download", "GET"),
+    ("budgets:plan_propose", "GET"),
+    ("budgets:plan_propose", "POST"),
 ]
 INSIDERS = ("resident", "member", "coordinator", "conflicted")
 
@@ -858,6 +971,8 @@ def _swapped(w: dict) -> list[tuple[str, str, dict]]:
             slug | {"pk": p["activity"].pk, "photo_pk": o["photo"].pk},
         ),
         ("budgets:claim_create", "GET", slug | {"budget_pk": o["budget"].pk}),
+        ("budgets:plan_propose", "GET", slug | {"budget_pk": o["budget"].pk}),
+        ("budgets:plan_propose", "POST", slug | {"budget_pk": o["budget"].pk}),
         ("budgets:claim_create", "POST", slug | {"budget_pk": o["budget"].pk}),
         (
             "recognition:evidence_download",

@@ -123,9 +123,10 @@ def test_admin_url_is_configurable(value, expected):
     assert admin_url == expected
 
 
-def test_staff_mfa_switch_comes_from_environment():
+def test_staff_mfa_is_on_in_production_unless_switched_off():
+    assert _prod("s.STAFF_MFA_REQUIRED") == [True]  # as the privacy page promises
     assert _prod("s.STAFF_MFA_REQUIRED", STAFF_MFA_REQUIRED="1") == [True]
-    assert _prod("s.STAFF_MFA_REQUIRED") == [False]
+    assert _prod("s.STAFF_MFA_REQUIRED", STAFF_MFA_REQUIRED="0") == [False]
 
 
 def test_no_code_reads_the_raw_host_header():

@@ -399,3 +399,33 @@ def test_public_media_serves_only_images_under_public(client, tmp_path):
     response = client.get("/media/public/ok.png")
     assert response.status_code == 200
     assert response["X-Content-Type-Options"] == "nosniff"
+
+
+@pytest.mark.parametrize("fmt", ["JPEG", "PNG"])
+def test_reencoded_images_keep_pixels_only(fmt):
+    """No EXIF, XMP, ICC profile or comment survives re-encoding (an address can hide there)."""
+    import io
+
+    from PIL import Image, ImageCms, PngImagePlugin
+
+    from buurtplatform.uploads import _reencode_image
+
+    icc = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    image = Image.new("RGB", (40, 30), (200, 10, 10))
+    exif = Image.Exif()
+    exif[0x010E] = "Sentinelstraat 77"  # ImageDescription
+    out = io.BytesIO()
+    if fmt == "JPEG":
+        image.save(out, format="JPEG", exif=exif, icc_profile=icc, comment=b"Sentinelstraat 77")
+    else:
+        info = PngImagePlugin.PngInfo()
+        info.add_text("Comment", "Sentinelstraat 77")
+        info.add_itxt("XML:com.adobe.xmp", "<x>Sentinelstraat 77</x>")
+        image.save(out, format="PNG", pnginfo=info, icc_profile=icc, exif=exif)
+    cleaned, _type = _reencode_image(out.getvalue())
+    assert b"Sentinelstraat" not in cleaned
+    with Image.open(io.BytesIO(cleaned)) as result:
+        assert "icc_profile" not in result.info
+        assert "exif" not in result.info
+        assert not result.getexif()
+        assert result.size == (40, 30)

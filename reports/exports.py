@@ -9,7 +9,6 @@ numbers (1234.50), dates as dates (ISO in CSV and XML).
 
 from __future__ import annotations
 
-import csv
 import datetime
 import io
 import re
@@ -27,6 +26,7 @@ from django.utils.translation import gettext_lazy as _
 
 from budgets import selectors as books
 from budgets.models import Account, Transaction
+from buurtplatform.csvfiles import csv_text
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -94,35 +94,11 @@ def render_export(key: str) -> bytes:
 
 # --- CSV ---------------------------------------------------------------------------------
 
+
 # A text cell starting with one of these is a formula to a spreadsheet (CSV injection).
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value: Any) -> Any:
-    """A CSV cell that no spreadsheet runs as a formula: text starting with = + - @ tab or CR
-    gets a leading apostrophe. Numbers and dates are left as they are (-12.50 stays)."""
-    if value is None:
-        return ""
-    if isinstance(value, Decimal):
-        return f"{value:.2f}"
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    if isinstance(value, int):
-        return value
-    text = str(value)
-    if text.startswith(FORMULA_START):
-        return "'" + text
-    return text
-
-
 def _csv(header: list[str], rows: Iterable[Iterable[Any]]) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow([safe_cell(v) for v in row])
-    # With a byte order mark, so spreadsheets read it as UTF-8.
-    return out.getvalue().encode("utf-8-sig")
+    """Through the site's one formula-safe CSV writer (with a BOM for Excel)."""
+    return csv_text(header, rows).encode("utf-8")
 
 
 def general_ledger_csv(year: int) -> bytes:

@@ -118,3 +118,59 @@ def test_support_staff_approve_then_a_colleague_pays_the_batch(page, browser, li
     body = page.locator("main").inner_text()
     assert "€ 150,00" in body
     assert "Jan Jansen" not in body
+
+
+def test_bookkeepers_import_the_bank_statement_and_close_the_year(
+    page, browser, live_server, tmp_path
+):
+    """Joyce approves and batches, Mehmet releases; the bank statement confirms the payment;
+    then Joyce proposes the year close and Mehmet confirms it (four eyes in the browser)."""
+    from decimal import Decimal
+
+    from accounts.roles import SUPPORT
+    from budgets.models import PaymentBatch, YearClose
+    from budgets.services import approve_claim, create_batch, release_batch
+    from tests.budgets.closing import past_budget
+    from tests.budgets.test_bank_statement import camt053
+
+    joyce = UserFactory(email="joyce@example.org", name="Joyce", roles=[SUPPORT])
+    mehmet = UserFactory(email="mehmet@example.org", name="Mehmet", roles=[SUPPORT])
+    platform = PlatformFactory(name="Gein Groen", slug="gein-groen", buurten=["TM01"])
+    member = UserFactory(email="lid@example.org", name="Lid")
+    MembershipFactory(platform=platform, user=member, role=Membership.Role.MEMBER)
+    budget = past_budget(platform, joyce)
+    claim = make_claim(budget, member, amount="123.45", description="Plantgoed")
+    approve_claim(claim=claim, by=joyce)
+    batch = create_batch(claims=[claim], by=joyce)
+    release_batch(batch=batch, by=mehmet)
+    claim.refresh_from_db()
+    statement = camt053([{"e2e": claim.end_to_end_id, "amount": "123.45", "date": "2026-01-05"}])
+    path = tmp_path / "afschrift.xml"
+    path.write_bytes(statement)
+
+    context = browser.new_context(base_url=live_server.url, locale="nl-NL")
+    other = context.new_page()
+    login(other, "mehmet@example.org")
+    other.goto("/administratie/afschriften/")
+    other.get_by_label("Bankafschrift").set_input_files(path)
+    other.get_by_role("button", name="Inlezen").click()
+    other.wait_for_load_state()
+    assert other.get_by_role("heading", name="Betalingen bevestigd").is_visible()
+    assert PaymentBatch.objects.get(pk=batch.pk).status == PaymentBatch.Status.PAID
+
+    login(page, "joyce@example.org")
+    page.goto(f"/administratie/budgetten/{budget.pk}/afsluiten/")
+    page.get_by_label("Teruggestort").check()
+    page.get_by_label("Reden").fill("Het jaar is voorbij.")
+    page.get_by_role("button", name="Afsluiting voorstellen").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("button", name="Afsluiting bevestigen").count() == 0  # not herself
+
+    other.goto(f"/administratie/budgetten/{budget.pk}/")
+    other.get_by_role("button", name="Afsluiting bevestigen").click()
+    other.wait_for_load_state()
+    context.close()
+    close = YearClose.objects.get(budget=budget)
+    assert close.status == YearClose.Status.CLOSED
+    assert close.proposed_by == joyce and close.closed_by == mehmet
+    assert close.amount == Decimal("876.55")  # €1000 granted, €123.45 paid: returned

@@ -31,7 +31,25 @@ def _rebase(url: str) -> str:
     return absolute_url(path)
 
 
+# A page may ask to be shown after the next login (e.g. an endorsement started while logged
+# out): it stores a local path under this session key; sign-up and confirmation keep it.
+AFTER_LOGIN_URL = "after_login_url"
+
+
 class AccountAdapter(DefaultAccountAdapter):
+    def _after_login_url(self, request) -> str | None:
+        url = request.session.pop(AFTER_LOGIN_URL, None)
+        if isinstance(url, str) and url.startswith("/") and not url.startswith("//"):
+            return url
+        return None
+
+    def get_login_redirect_url(self, request) -> str:
+        return self._after_login_url(request) or super().get_login_redirect_url(request)
+
+    def get_signup_redirect_url(self, request) -> str:
+        # Kept through e-mail confirmation: allauth logs in with this URL after confirming.
+        return self._after_login_url(request) or super().get_signup_redirect_url(request)
+
     def get_from_email(self) -> str:
         return settings.DEFAULT_FROM_EMAIL
 

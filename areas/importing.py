@@ -17,6 +17,7 @@ from pathlib import Path
 from django.db import transaction
 from django.utils import timezone
 
+from areas.geometry import simplify
 from areas.models import Buurt, Gebied, Stadsdeel, Wijk
 
 # Amsterdam's stadsdeel letters (first letter of every buurt code) and their names.
@@ -49,6 +50,7 @@ class Row:
     wijk_identificatie: str = ""
     stadsdeel_name: str = ""
     gebied_code: str = ""
+    rings: list = field(default_factory=list)  # simplified outline (GeoJSON only)
 
     @property
     def wijk_code(self) -> str:
@@ -101,6 +103,7 @@ def parse_geojson(data: bytes) -> list[Row]:
                 identificatie=_text(props.get("identificatie")),
                 wijk_identificatie=_text(props.get("ligtInWijkId")),
                 gebied_code=_text(props.get("ligtInGgwgebiedId")),
+                rings=simplify(feature.get("geometry")),
             )
         )
     return rows
@@ -240,6 +243,7 @@ def apply_rows(rows: list[Row], *, today: datetime.date | None = None) -> Import
                 cbs_code=row.cbs_code,
                 identificatie=row.identificatie,
                 wijk=wijk,
+                geometry=row.rings,
             )
             report.added.append(row.code)
             continue
@@ -256,6 +260,8 @@ def apply_rows(rows: list[Row], *, today: datetime.date | None = None) -> Import
             changes["cbs_code"] = row.cbs_code
         if row.identificatie and buurt.identificatie != row.identificatie:
             changes["identificatie"] = row.identificatie
+        if row.rings and buurt.geometry != row.rings:
+            changes["geometry"] = row.rings
         if changes:
             for key, value in changes.items():
                 setattr(buurt, key, value)

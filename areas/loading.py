@@ -3,6 +3,8 @@
 import json
 from pathlib import Path
 
+from areas.geometry import read_shared_geometry
+
 ZUIDOOST_FILE = Path(__file__).resolve().parent / "data" / "zuidoost.json"
 
 
@@ -37,13 +39,17 @@ def load_zuidoost(apps=None) -> None:
                 "identificatie": w["identificatie"] or "",
             },
         )
+    # Outlines come from the shared municipal data when it is there (not shipped in the repo);
+    # without it the buurten load all the same and the site shows no map.
+    has_geometry = any(f.name == "geometry" for f in Buurt._meta.get_fields())
+    outlines = read_shared_geometry() if has_geometry else {}
     for b in data["buurten"]:
-        Buurt.objects.update_or_create(
-            code=b["code"],
-            defaults={
-                "cbs_code": b["cbs_code"],
-                "name": b["name"],
-                "wijk": wijken[b["wijk"]],
-                "identificatie": b["identificatie"],
-            },
-        )
+        defaults = {
+            "cbs_code": b["cbs_code"],
+            "name": b["name"],
+            "wijk": wijken[b["wijk"]],
+            "identificatie": b["identificatie"],
+        }
+        if outlines.get(b["code"]):
+            defaults["geometry"] = outlines[b["code"]]
+        Buurt.objects.update_or_create(code=b["code"], defaults=defaults)

@@ -84,6 +84,8 @@ class Buurt(models.Model):
     wijk = models.ForeignKey(Wijk, on_delete=models.PROTECT, related_name="buurten")
     identificatie = models.CharField(max_length=20, blank=True)
     retired_at = models.DateField(null=True, blank=True)
+    # Simplified outline for the map: closed rings of [lon, lat] (areas.geometry); [] = none.
+    geometry = models.JSONField(_("omtrek"), default=list, blank=True)
 
     objects = BuurtQuerySet.as_manager()
 

@@ -26,7 +26,8 @@ def buurt_detail(request: HttpRequest, code: str) -> HttpResponse:
         Buurt.objects.select_related("wijk__gebied", "wijk__stadsdeel"), code=code.upper()
     )
     platforms = (
-        buurt.platforms.prefetch_related("buurten")
+        buurt.platforms.filter(archived_at__isnull=True)  # archived ones leave the lists
+        .prefetch_related("buurten")
         .annotate(
             activity_count=Count(
                 "activities", filter=Q(activities__visibility="public"), distinct=True

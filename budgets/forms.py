@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django import forms
 from django.conf import settings
 from django.utils import timezone
@@ -9,7 +11,8 @@ from django.utils.translation import gettext_lazy as _
 
 from budgets.models import BudgetLine, ExpenseClaim, YearClose
 from budgets.services import validate_payee_iban
-from budgets.services.statements import parse_amount
+from buurtplatform import kept_uploads
+from buurtplatform.fields import MAX_AMOUNT, MoneyField
 from buurtplatform.uploads import clean_upload
 from platforms.models import Activity
 
@@ -34,34 +37,9 @@ class MultipleFileField(forms.FileField):
         return [single(data, initial)] if data else []
 
 
-class AmountField(forms.DecimalField):
-    """An amount as people type it here: 12,50 or 1.234,50 (Dutch) as well as 12.50."""
-
-    widget = forms.TextInput
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("max_digits", 12)
-        kwargs.setdefault("decimal_places", 2)
-        super().__init__(*args, **kwargs)
-
-    def widget_attrs(self, widget):
-        attrs = super().widget_attrs(widget)
-        attrs.pop("step", None)
-        attrs.update({"inputmode": "decimal", "autocomplete": "off"})
-        return attrs
-
-    def to_python(self, value):
-        if value in self.empty_values:
-            return None
-        try:
-            return parse_amount(str(value))
-        except ValueError as exc:
-            raise forms.ValidationError(
-                _("Vul een bedrag in, zoals 12,50."), code="invalid"
-            ) from exc
-
-
 class ClaimForm(forms.ModelForm):
+    # The token of receipts kept from an earlier POST with errors (buurtplatform.kept_uploads).
+    kept_receipts = forms.CharField(required=False, widget=forms.HiddenInput)
     receipts = MultipleFileField(
         label=_("Bonnen of facturen"),
         required=False,
@@ -90,7 +68,7 @@ class ClaimForm(forms.ModelForm):
             "no_receipt_statement": forms.Textarea(attrs={"rows": 3}),
             "activities": forms.CheckboxSelectMultiple,
         }
-        field_classes = {"amount": AmountField}
+        field_classes = {"amount": MoneyField}
         help_texts = {
             "payee_name": _(
                 "Namen van particulieren worden nooit openbaar gemaakt; namen van organisaties wel."
@@ -102,14 +80,23 @@ class ClaimForm(forms.ModelForm):
             ),
         }
 
-    def __init__(self, *args, budget, **kwargs):
+    def __init__(self, *args, budget, session=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.budget = budget
+        self.session = session
+        token = self.data.get("kept_receipts", "") if self.is_bound else ""
+        self.kept_names = kept_uploads.names(session, token) if session is not None else []
+        self._show_kept()
         self.fields["budget_line"].queryset = BudgetLine.objects.filter(budget=budget)
         self.fields["budget_line"].label = _("Begrotingspost")
         self.fields["activities"].queryset = Activity.objects.filter(platform=budget.platform)
         self.fields["activities"].label = _("Voor welke activiteiten? (optioneel)")
         self.fields["amount"].help_text = _("In euro's, bijvoorbeeld 12,50.")
+        # A claim is never more than the budget allows: the grant plus any allowed overspend.
+        self.fields["amount"].maximum = min(
+            MAX_AMOUNT, budget.granted_amount + (budget.overspend_allowance or 0)
+        )
+        self.fields["amount"].max_label = _("het budget van dit jaar")
 
     def clean_iban(self) -> str:
         return validate_payee_iban(self.cleaned_data["iban"])
@@ -118,6 +105,17 @@ class ClaimForm(forms.ModelForm):
         day = self.cleaned_data["expense_date"]
         if day and day > timezone.localdate():
             raise forms.ValidationError(_("Een uitgave kan niet in de toekomst liggen."))
+        # Within the budget's year, with January of the next year as grace (a late bill).
+        first = datetime.date(self.budget.year, 1, 1)
+        last = datetime.date(self.budget.year + 1, 1, 31)
+        if day and not first <= day <= last:
+            raise forms.ValidationError(
+                _(
+                    "De datum valt buiten het budgetjaar %(year)s: kies een datum in %(year)s "
+                    "(of uiterlijk 31 januari %(next)s)."
+                )
+                % {"year": self.budget.year, "next": self.budget.year + 1}
+            )
         return day
 
     def clean_amount(self):
@@ -130,7 +128,41 @@ class ClaimForm(forms.ModelForm):
         files = self.cleaned_data.get("receipts") or []
         if len(files) > MAX_RECEIPTS:
             raise forms.ValidationError(_("Hoogstens %(n)s bestanden.") % {"n": MAX_RECEIPTS})
+        self.receipts_from_kept = not files and bool(self.kept_names)
+        if self.receipts_from_kept:
+            return kept_uploads.take(self.session, self.data.get("kept_receipts", ""))
         return [clean_upload(f) for f in files]
+
+    def _show_kept(self) -> None:
+        if self.kept_names:
+            text = _(
+                "Bewaard: %(names)s. Je hoeft deze niet opnieuw te kiezen; kies je nieuwe "
+                "bestanden, dan vervangen die de bewaarde."
+            ) % {"names": ", ".join(self.kept_names)}
+            self.fields["receipts"].help_text = text
+            self._bound_fields_cache.pop("receipts", None)  # a BoundField copies help_text
+
+    def keep_receipts(self) -> None:
+        """After errors: keep the receipts that were valid, so the form shown again says which
+        files are kept and the next POST uses them without choosing them again."""
+        if self.session is None or not self.is_bound:
+            return
+        receipts = self.cleaned_data.get("receipts") if hasattr(self, "cleaned_data") else None
+        old = self.data.get("kept_receipts", "")
+        if not receipts or getattr(self, "receipts_from_kept", False):
+            return
+        if old:
+            kept_uploads.discard(self.session, old)
+        token = kept_uploads.keep(self.session, receipts)
+        self.data = self.data.copy()
+        self.data["kept_receipts"] = token
+        self.kept_names = kept_uploads.names(self.session, token)
+        self._show_kept()
+
+    def forget_kept_receipts(self) -> None:
+        """After a successful save: the kept copies are no longer needed."""
+        if self.session is not None and self.is_bound:
+            kept_uploads.discard(self.session, self.data.get("kept_receipts", ""))
 
     def clean(self):
         data = super().clean()
@@ -262,7 +294,9 @@ class PlanVersionForm(forms.Form):
             new_items = [item for item in version.lines if not item["line"]]
             self.fields["note"].initial = version.note
         for line in self.budget_lines:
-            field = AmountField(label=f"{line.category}: {line.description}", required=False)
+            field = MoneyField(
+                label=f"{line.category}: {line.description}", required=False, min_value=0
+            )
             field.initial = (
                 proposed.get(line.pk, "0.00") if proposed is not None else line.planned_amount
             )
@@ -286,7 +320,9 @@ class PlanVersionForm(forms.Form):
                 initial=item.get("description", ""),
                 widget=forms.TextInput(attrs=small),
             )
-            amount = AmountField(label=_("Bedrag"), required=False, initial=item.get("amount"))
+            amount = MoneyField(
+                label=_("Bedrag"), required=False, initial=item.get("amount"), min_value=0
+            )
             amount.widget.attrs["class"] = "form-control form-control-sm text-end"
             self.fields[f"new_{i}_amount"] = amount
 
@@ -309,7 +345,7 @@ class PlanVersionForm(forms.Form):
     def clean(self):
         data = super().clean()
         for name, value in list(data.items()):
-            if isinstance(self.fields[name], AmountField) and value is not None and value < 0:
+            if isinstance(self.fields[name], MoneyField) and value is not None and value < 0:
                 self.add_error(name, _("Een bedrag kan niet negatief zijn."))
         return data
 

@@ -203,9 +203,9 @@ class ExpenseClaim(models.Model):
     payee_is_organisation = models.BooleanField(_("ontvanger is een organisatie"), default=False)
     iban = models.CharField(_("IBAN"), max_length=34)
     description = models.CharField(_("omschrijving (openbaar)"), max_length=300)
-    private_notes = models.TextField(_("notities (niet openbaar)"), blank=True)
+    private_notes = models.TextField(_("notities (niet openbaar)"), max_length=2000, blank=True)
     activities = models.ManyToManyField(Activity, blank=True, related_name="claims")
-    no_receipt_statement = models.TextField(_("verklaring zonder bon"), blank=True)
+    no_receipt_statement = models.TextField(_("verklaring zonder bon"), max_length=2000, blank=True)
     statement_accepted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

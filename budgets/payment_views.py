@@ -13,8 +13,9 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.permissions import role_required
 from budgets import permissions as perms
@@ -23,7 +24,7 @@ from budgets.forms import StatementUploadForm
 from budgets.models import BankStatement, BankStatementEntry, ReversalRequest
 from budgets.services.statements import CSV_COLUMNS
 from budgets.views import _busy_means_retry
-from buurtplatform.feedback import show_errors
+from buurtplatform.feedback import confirm_page, show_errors
 
 DEMO_STATEMENT = Path(__file__).resolve().parent / "demo_data" / "statement-demo.xml"
 
@@ -51,11 +52,27 @@ def batch_release(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 @role_required(perms.can_administer)
 @_busy_means_retry
 def batch_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     batch = perms.get_batch_for_user(request.user, pk)
+    if request.method == "GET":
+        return confirm_page(
+            request,
+            title=_("Batch %(ref)s annuleren?") % {"ref": batch.reference},
+            happens=_(
+                "De batch wordt geannuleerd en niet betaald. De %(n)s declaraties erin zijn "
+                "weer goedgekeurd en vrij voor een nieuwe batch."
+            )
+            % {"n": batch.claims.count()},
+            kept=_(
+                "De batch blijft zichtbaar als geannuleerd, met wie hem annuleerde en wanneer; "
+                "de goedkeuringen van de declaraties blijven staan."
+            ),
+            button=_("Ja, batch annuleren"),
+            back=reverse("budgets:batch_detail", args=[batch.pk]),
+        )
     try:
         services.cancel_batch(batch=batch, by=request.user)
     except ValidationError as exc:

@@ -69,8 +69,12 @@ def platform_budget(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 def claim_create(request: HttpRequest, slug: str, budget_pk: int) -> HttpResponse:
     budget = perms.get_budget_for_claim_submission(request.user, slug, budget_pk)
-    form = ClaimForm(request.POST or None, request.FILES or None, budget=budget)
-    if request.method == "POST" and form.is_valid():
+    form = ClaimForm(
+        request.POST or None, request.FILES or None, budget=budget, session=request.session
+    )
+    if request.method == "POST" and not form.is_valid():
+        form.keep_receipts()
+    elif request.method == "POST":
         data = form.cleaned_data
         try:
             claim = services.submit_claim(
@@ -90,7 +94,9 @@ def claim_create(request: HttpRequest, slug: str, budget_pk: int) -> HttpRespons
             )
         except ValidationError as exc:
             show_errors(request, exc)
+            form.keep_receipts()
         else:
+            form.forget_kept_receipts()
             messages.success(request, _("Uw declaratie is ingediend."))
             return redirect("budgets:claim_detail", claim.pk)
     return render(
@@ -118,10 +124,17 @@ def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def claim_edit(request: HttpRequest, pk: int) -> HttpResponse:
     claim = perms.get_claim_for_user(request.user, pk, write=True)
     form = ClaimForm(
-        request.POST or None, request.FILES or None, instance=claim, budget=claim.budget
+        request.POST or None,
+        request.FILES or None,
+        instance=claim,
+        budget=claim.budget,
+        session=request.session,
     )
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and not form.is_valid():
+        form.keep_receipts()
+    elif request.method == "POST":
         data = dict(form.cleaned_data)
+        data.pop("kept_receipts", None)
         receipts = data.pop("receipts")
         activities = data.pop("activities")
         try:
@@ -130,7 +143,9 @@ def claim_edit(request: HttpRequest, pk: int) -> HttpResponse:
             )
         except ValidationError as exc:
             show_errors(request, exc)
+            form.keep_receipts()
         else:
+            form.forget_kept_receipts()
             messages.success(request, _("Uw declaratie is opnieuw ingediend."))
             return redirect("budgets:claim_detail", claim.pk)
     return render(

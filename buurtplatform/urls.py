@@ -13,6 +13,7 @@ admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("media/public/<path:path>", uploads.public_media, name="public_media"),
 ]

@@ -66,3 +66,11 @@ def too_many_requests(request: HttpRequest, exception: Exception | None = None) 
     """allauth's rate limits answer with this page (ROOT_URLCONF.handler429)."""
     security_log.warning("rate limited path=%r user=%s", request.path, _user_id(request))
     return render(request, "429.html", status=429)
+
+
+def favicon(request: HttpRequest) -> HttpResponse:
+    """/favicon.ico, which browsers ask for whatever the page says (base.html links the SVG)."""
+    icon = (settings.BASE_DIR / "static" / "favicon.ico").read_bytes()
+    response = HttpResponse(icon, content_type="image/x-icon")
+    response["Cache-Control"] = "public, max-age=86400"
+    return response

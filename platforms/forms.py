@@ -2,27 +2,53 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from areas.models import Buurt
+from buurtplatform.formatting import format_number
 from buurtplatform.uploads import clean_image
 from platforms.models import CRITERION_KEYS, Activity, Membership, Platform
 
 LOGO_MAX_BYTES = 2 * 1024 * 1024
+MAX_PARTICIPANTS = 100_000
+EARLIEST_ACTIVITY = datetime.date(2000, 1, 1)
+
+
+class BuurtPickerWidget(forms.CheckboxSelectMultiple):
+    """Checkboxes grouped by wijk, with flat ids (id_buurten_0, _1, …) the map's labels use."""
+
+    def optgroups(self, name, value, attrs=None):
+        groups: list = []
+        values = {str(v) for v in value}
+        for index, (option_value, label) in enumerate(self.choices):
+            if option_value is None:
+                option_value = ""
+            instance = getattr(option_value, "instance", None)
+            wijk = instance.wijk.name if instance is not None else ""
+            if not groups or groups[-1][0] != wijk:
+                groups.append((wijk, [], len(groups)))
+            selected = str(option_value) in values
+            groups[-1][1].append(
+                self.create_option(name, option_value, label, selected, index, attrs=attrs)
+            )
+        return groups
 
 
 class BuurtChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj: Buurt) -> str:
-        return f"{obj.code} {obj.name}"
+        return obj.name
 
 
 class PlatformForm(forms.ModelForm):
     buurten = BuurtChoiceField(
         label=_("In welke officiële buurten werken jullie?"),
         queryset=Buurt.objects.active().select_related("wijk"),
-        widget=forms.CheckboxSelectMultiple,
+        widget=BuurtPickerWidget,
         help_text=_("Kies er één of meer. Jullie eigen naam voor het gebied vul je hierboven in."),
     )
     website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
@@ -57,7 +83,7 @@ class PlatformForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         # Only the district this site serves, even after a city-wide import of the division.
         self.fields["buurten"].queryset = (
-            Buurt.objects.active().in_district().select_related("wijk")
+            Buurt.objects.active().in_district().select_related("wijk").order_by("code")
         )
 
     def clean_logo_upload(self):
@@ -138,6 +164,35 @@ class ActivityForm(forms.ModelForm):
                     _("Geen geldig webadres: %(url)s"), params={"url": line}
                 ) from exc
         return "\n".join(lines)
+
+    def clean_participants(self):
+        n = self.cleaned_data.get("participants")
+        if n is not None and n > MAX_PARTICIPANTS:
+            raise ValidationError(
+                _("Dat zijn wel erg veel deelnemers: vul hoogstens %(max)s in."),
+                params={"max": format_number(MAX_PARTICIPANTS)},
+            )
+        return n
+
+    def clean_start_date(self):
+        day = self.cleaned_data.get("start_date")
+        # The track record holds what a platform did: no planned (future) activities.
+        if day and day < EARLIEST_ACTIVITY:
+            raise ValidationError(_("Kies een datum vanaf 1 januari 2000."))
+        if day and day > timezone.localdate():
+            raise ValidationError(
+                _(
+                    "Deze datum ligt in de toekomst. Het trackrecord gaat over wat jullie al "
+                    "deden: voeg de activiteit toe als die begonnen is."
+                )
+            )
+        return day
+
+    def clean_end_date(self):
+        day = self.cleaned_data.get("end_date")
+        if day and day < EARLIEST_ACTIVITY:
+            raise ValidationError(_("Kies een datum vanaf 1 januari 2000."))
+        return day
 
     def clean(self):
         data = super().clean()

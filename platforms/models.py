@@ -34,6 +34,10 @@ class PlatformQuerySet(models.QuerySet):
             recognition_status=Platform.RecognitionStatus.RECOGNISED, recognised_until__gte=on
         )
 
+    def active(self):
+        """Not archived: the public list and the buurt pages show these."""
+        return self.filter(archived_at__isnull=True)
+
     def for_member(self, user):
         if not getattr(user, "is_authenticated", False):
             return self.none()
@@ -61,7 +65,7 @@ class Platform(models.Model):
         help_text=_("Hoe jullie je buurt zelf noemen, bijvoorbeeld ‘de K-buurt’."),
     )
     buurten = models.ManyToManyField(Buurt, related_name="platforms", verbose_name=_("buurten"))
-    description = models.TextField(_("wat doen jullie?"))
+    description = models.TextField(_("wat doen jullie?"), max_length=5000)
     contact_email = models.EmailField(_("contact e-mail"), blank=True)
     contact_phone = models.CharField(_("telefoon"), max_length=30, blank=True)
     contact_text = models.CharField(
@@ -72,7 +76,7 @@ class Platform(models.Model):
     )
     website = models.URLField(_("website"), blank=True)
     social_links = models.TextField(
-        _("sociale media"), blank=True, help_text=_("Eén adres per regel.")
+        _("sociale media"), max_length=1000, blank=True, help_text=_("Eén adres per regel.")
     )
     legal_form = models.CharField(
         _("rechtsvorm"), max_length=20, choices=LegalForm.choices, default=LegalForm.INFORMAL
@@ -89,6 +93,8 @@ class Platform(models.Model):
         db_index=True,
     )
     recognised_until = models.DateField(_("erkend tot"), null=True, blank=True)
+    # Archived by its coordinators: off the public list; page, history, money and decisions stay.
+    archived_at = models.DateTimeField(_("gearchiveerd op"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     created_by = models.ForeignKey(
@@ -107,6 +113,10 @@ class Platform(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("platforms:platform_detail", args=[self.slug])
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
 
     @property
     def is_recognised(self) -> bool:
@@ -199,13 +209,15 @@ class Activity(models.Model):
     title = models.CharField(_("titel"), max_length=200)
     start_date = models.DateField(_("datum (begin)"))
     end_date = models.DateField(_("einddatum"), null=True, blank=True)
-    description = models.TextField(_("beschrijving"))
+    description = models.TextField(_("beschrijving"), max_length=5000)
     category = models.CharField(
         _("soort"), max_length=20, choices=Category.choices, default=Category.OTHER
     )
     participants = models.PositiveIntegerField(_("aantal deelnemers"), null=True, blank=True)
     partners = models.CharField(_("partners"), max_length=300, blank=True)
-    links = models.TextField(_("links"), blank=True, help_text=_("Eén adres per regel."))
+    links = models.TextField(
+        _("links"), max_length=2000, blank=True, help_text=_("Eén adres per regel.")
+    )
     criteria = models.JSONField(_("laat deze criteria zien"), default=list, blank=True)
     visibility = models.CharField(
         _("zichtbaarheid"), max_length=10, choices=Visibility.choices, default=Visibility.PUBLIC

@@ -55,6 +55,16 @@ def can_edit_activity(user, activity: Activity) -> bool:
     return is_member(user, activity.platform) and activity.created_by_id == user.pk
 
 
+def can_delete_activity(user, activity: Activity) -> bool:
+    """Only coordinators delete an activity (the service keeps one that money or a decision
+    refers to)."""
+    return is_coordinator(user, activity.platform)
+
+
+def can_archive_platform(user, platform: Platform) -> bool:
+    return is_coordinator(user, platform) and platform.archived_at is None
+
+
 def can_request_confirmation(user, activity: Activity) -> bool:
     return is_coordinator(user, activity.platform)
 

@@ -11,7 +11,7 @@ from typing import Any, TypedDict
 
 from django.db.models import QuerySet
 
-from platforms.models import Activity, Membership, Platform
+from platforms.models import Activity, ActivityPhoto, Membership, PartnerConfirmation, Platform
 
 
 def _authenticated(user: Any) -> bool:
@@ -260,3 +260,59 @@ def platform_history(platform: Platform, *, limit: int = 50) -> list[dict[str, A
             }
         )
     return result
+
+
+# --- similar names, references to an activity -------------------------------------------------
+
+SIMILAR_NAME_RATIO = 0.8  # difflib on SQLite
+SIMILAR_NAME_TRIGRAM = 0.4  # pg_trgm similarity on PostgreSQL
+
+
+def platform_with_same_name(name: str) -> Platform | None:
+    """The platform that already carries this name (case and outer spaces ignored)."""
+    return Platform.objects.filter(name__iexact=str(name).strip()).order_by("pk").first()
+
+
+def similar_platforms(name: str, buurten: Iterable[Any]) -> list[Platform]:
+    """Platforms sharing a buurt whose name looks like this one (not the exact same name):
+    trigram similarity on PostgreSQL, a casefolded difflib ratio elsewhere."""
+    import difflib
+
+    from django.db import connection
+
+    name = str(name).strip()
+    buurt_ids = [getattr(b, "pk", b) for b in buurten]
+    if not name or not buurt_ids:
+        return []
+    nearby = (
+        Platform.objects.filter(buurten__in=buurt_ids)
+        .exclude(name__iexact=name)
+        .distinct()
+        .order_by("name", "pk")
+    )
+    if connection.vendor == "postgresql":
+        from django.contrib.postgres.search import TrigramSimilarity
+
+        return list(
+            nearby.annotate(similarity=TrigramSimilarity("name", name)).filter(
+                similarity__gte=SIMILAR_NAME_TRIGRAM
+            )
+        )
+    wanted = name.casefold()
+    return [
+        p
+        for p in nearby
+        if difflib.SequenceMatcher(None, wanted, p.name.casefold()).ratio() >= SIMILAR_NAME_RATIO
+    ]
+
+
+def activity_is_referenced(activity: Activity) -> bool:
+    """Does anything outside the platform's own track record point at this activity (a claim,
+    an application's statement)? Such an activity is kept. Found through the model relations,
+    so this app needs to know nothing of the apps above it."""
+    own = {ActivityPhoto, PartnerConfirmation}
+    return any(
+        rel.related_model._default_manager.filter(**{rel.field.name: activity.pk}).exists()
+        for rel in Activity._meta.related_objects
+        if rel.related_model not in own
+    )

@@ -8,6 +8,7 @@ urlpatterns = [
     path("platforms/aanmelden/", views.platform_create, name="platform_create"),
     path("platforms/<slug:slug>/", views.platform_detail, name="platform_detail"),
     path("platforms/<slug:slug>/bewerken/", views.platform_edit, name="platform_edit"),
+    path("platforms/<slug:slug>/archiveren/", views.platform_archive, name="platform_archive"),
     path("platforms/<slug:slug>/leden/", views.member_list, name="member_list"),
     path("platforms/<slug:slug>/leden/uitnodigen/", views.member_invite, name="member_invite"),
     path(
@@ -39,6 +40,11 @@ urlpatterns = [
         "platforms/<slug:slug>/activiteiten/<int:pk>/bewerken/",
         views.activity_edit,
         name="activity_edit",
+    ),
+    path(
+        "platforms/<slug:slug>/activiteiten/<int:pk>/verwijderen/",
+        views.activity_delete,
+        name="activity_delete",
     ),
     path(
         "platforms/<slug:slug>/activiteiten/<int:pk>/fotos/",

@@ -131,7 +131,6 @@ def _fill(app, coordinator, lines, statement_prefix: str = "") -> None:
             f"{app.platform.name} wil het komende jaar doorgaan met wat werkt en meer bewoners "
             "laten meedoen."
         ),
-        requested_amount=sum((amount for _c, _d, amount in lines), Decimal("0")),
     )
     activities = list(app.platform.activities.order_by("-start_date")[:3])
     for stmt in app.statements.select_related("criterion"):

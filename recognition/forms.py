@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from accounts.roles import COMMISSION
 from areas.models import Buurt
+from buurtplatform.fields import MAX_AMOUNT, MoneyField
 from buurtplatform.uploads import clean_upload
 from platforms.models import Activity
 from recognition.models import ConflictDeclaration, Decision, Round
@@ -33,6 +34,7 @@ class RoundForm(forms.ModelForm):
             "chair",
         ]
         widgets = {"application_deadline": DATETIME, "assessment_deadline": DATETIME}
+        field_classes = {"total_budget": MoneyField, "max_per_area": MoneyField}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -69,9 +71,6 @@ class ApplicationForm(forms.Form):
     )
     plan_summary = forms.CharField(
         label=_("Plan in het kort"), widget=forms.Textarea(attrs={"rows": 4}), required=False
-    )
-    requested_amount = forms.DecimalField(
-        label=_("Gevraagd bedrag (€)"), max_digits=12, decimal_places=2, min_value=Decimal("0")
     )
 
     def __init__(self, *args, district=None, **kwargs):
@@ -125,9 +124,14 @@ class StatementForm(forms.Form):
 class PlanLineForm(forms.Form):
     category = forms.CharField(label=_("Categorie"), max_length=100)
     description = forms.CharField(label=_("Omschrijving"), max_length=300)
-    amount = forms.DecimalField(
-        label=_("Bedrag (€)"), max_digits=12, decimal_places=2, min_value=Decimal("0.01")
-    )
+    amount = MoneyField(label=_("Bedrag (€)"), min_value=Decimal("0.01"))
+
+    def __init__(self, *args, round=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if round is not None and round.total_budget:
+            # A budget line is never more than the whole round has to give.
+            self.fields["amount"].maximum = min(MAX_AMOUNT, round.total_budget)
+            self.fields["amount"].max_label = _("het totale budget van de ronde")
 
 
 class ConflictForm(forms.Form):
@@ -212,12 +216,8 @@ class DecisionForm(forms.Form):
         ],
         widget=forms.RadioSelect,
     )
-    granted_amount = forms.DecimalField(
-        label=_("Toegekend bedrag (€)"),
-        max_digits=12,
-        decimal_places=2,
-        min_value=Decimal("0"),
-        required=False,
+    granted_amount = MoneyField(
+        label=_("Toegekend bedrag (€)"), min_value=Decimal("0"), required=False
     )
     motivation = forms.CharField(
         label=_("Motivering (openbaar)"), widget=forms.Textarea(attrs={"rows": 5})

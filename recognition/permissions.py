@@ -70,6 +70,17 @@ def can_withdraw_application(user, app: Application) -> bool:
     return can_edit_application(user, app)
 
 
+def can_restart_application(user, app: Application) -> bool:
+    """A withdrawn application may become a draft again: a coordinator, before the deadline,
+    while the round is open."""
+    return (
+        is_coordinator(user, app.platform)
+        and app.round.status == RS.OPEN
+        and selectors.is_before_deadline(app.round)
+        and app.status == Application.Status.WITHDRAWN
+    )
+
+
 def can_use_commission(user) -> bool:
     return is_commission(user) or is_admin(user)
 

@@ -49,6 +49,9 @@ urlpatterns = [
         "aanvragen/<int:pk>/intrekken/", applicant.application_withdraw, name="application_withdraw"
     ),
     path(
+        "aanvragen/<int:pk>/hervatten/", applicant.application_restart, name="application_restart"
+    ),
+    path(
         "aanvragen/besluiten/<int:decision>/bezwaar/",
         applicant.objection_create,
         name="objection_create",

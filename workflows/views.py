@@ -17,12 +17,13 @@ from django.utils.translation import gettext as _
 
 from accounts.forms import AccountDeleteForm
 from buurtplatform.feedback import show_errors
+from platforms import permissions as platform_perms
 from recognition import permissions as recognition_perms
 from recognition import selectors as recognition_selectors
 from recognition import services as recognition_services
 from recognition.forms import ObjectionAnswerForm, ObjectionHearingForm
 from recognition.models import Objection
-from workflows import decisions, privacy
+from workflows import decisions, my_platform, privacy
 
 
 @login_required
@@ -130,3 +131,13 @@ def account_delete(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Je account is verwijderd. Bedankt voor je inzet."))
             return redirect("home")
     return render(request, "accounts/account_delete.html", {"form": form, "blocking": blocking})
+
+
+@login_required
+def my_platform_page(request: HttpRequest, slug: str) -> HttpResponse:
+    """The "Mijn platform" page: what needs doing, the budget, claims, the application and the members
+    of one platform, for its members only (403 for others, 404 for an unknown platform)."""
+    platform = platform_perms.get_platform_for_member(request.user, slug)
+    return render(
+        request, "workflows/my_platform.html", my_platform.overview(request.user, platform)
+    )

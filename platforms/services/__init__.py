@@ -6,6 +6,7 @@ Split by sub-domain; import from here (``from platforms import services``).
 from platforms.services.activities import (
     add_activity,
     add_activity_photo,
+    delete_activity,
     delete_activity_photo,
     find_confirmation,
     request_partner_confirmation,
@@ -46,6 +47,7 @@ from platforms.services.members import (
     set_name_visibility,
 )
 from platforms.services.registration import (
+    archive_platform,
     register_platform,
     update_platform,
 )
@@ -69,6 +71,7 @@ __all__ = [
     "change_member_role",
     "create_endorsement_codes",
     "decline_invitation",
+    "delete_activity",
     "delete_activity_photo",
     "endorse_platform",
     "find_confirmation",
@@ -77,6 +80,7 @@ __all__ = [
     "invite_member",
     "leave_platform",
     "new_token",
+    "archive_platform",
     "register_platform",
     "remove_member",
     "request_partner_confirmation",

@@ -6,7 +6,7 @@ import datetime
 from collections.abc import Iterable
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,7 +19,7 @@ from platforms.models import (
     PartnerConfirmation,
     Platform,
 )
-from platforms.selectors import address_of_member, is_member
+from platforms.selectors import activity_is_referenced, address_of_member, is_member
 from platforms.services.common import (
     ACTIVITY_FIELDS,
     CONFIRMATION_DAYS,
@@ -146,6 +146,36 @@ def delete_activity_photo(*, photo: ActivityPhoto, by: User) -> None:
     photo.thumbnail.delete(save=False)
     photo.delete()
     _audit(actor=by, action="platforms.activity.photo_deleted", obj=activity)
+
+
+@transaction.atomic
+def delete_activity(*, activity: Activity, by: User) -> None:
+    """A coordinator deletes an activity with its photos and partner confirmations. One that a
+    claim (money) or an application's statement (a decision) refers to is kept."""
+    from platforms.permissions import can_delete_activity
+
+    activity = Activity.objects.select_for_update().select_related("platform").get(pk=activity.pk)
+    if not can_delete_activity(by, activity):
+        raise PermissionDenied
+    if activity_is_referenced(activity):
+        raise ValidationError(
+            _(
+                "Deze activiteit blijft staan: een declaratie of een aanvraag verwijst ernaar. "
+                "Maak haar zo nodig zichtbaar voor alleen leden."
+            ),
+            code="referenced",
+        )
+    platform, title, pk = activity.platform, activity.title, activity.pk
+    for photo in activity.photos.all():
+        photo.image.delete(save=False)
+        photo.thumbnail.delete(save=False)
+    activity.delete()
+    _audit(
+        actor=by,
+        action="platforms.activity.deleted",
+        obj=platform,
+        data={"activity": pk, "title": title},
+    )
 
 
 # --- partner confirmation ------------------------------------------------------------------

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,6 +20,7 @@ from platforms.models import (
     Membership,
     Platform,
 )
+from platforms.selectors import platform_with_same_name, similar_platforms
 from platforms.services.common import (
     MAX_PLATFORMS_PER_USER_PER_DAY,
     PLATFORM_FIELDS,
@@ -36,8 +37,12 @@ def register_platform(
     fields: dict[str, Any],
     buurten: Iterable[Buurt],
     logo: CleanUpload | None = None,
+    confirm_similar: bool = False,
 ) -> Platform:
-    """Create a platform (public at once, not yet recognised); the registrant coordinates it."""
+    """Create a platform (public at once, not yet recognised); the registrant coordinates it.
+
+    The same name as an existing platform is refused (code "same_name"); a similar name in the
+    same buurten needs ``confirm_similar`` (code "similar")."""
     # A double click or "back and submit again" returns the first registration (one at a time
     # per person: the lock serialises two simultaneous submits).
     list(get_user_model().objects.select_for_update().filter(pk=by.pk).values_list("pk"))
@@ -48,6 +53,22 @@ def register_platform(
     ).first()
     if again is not None:
         return again
+    buurten = list(buurten)
+    existing = platform_with_same_name(fields["name"])
+    if existing is not None:
+        raise ValidationError(
+            _("Er bestaat al een platform met de naam ‘%(name)s’: %(url)s")
+            % {"name": existing.name, "url": existing.get_absolute_url()},
+            code="same_name",
+        )
+    if not confirm_similar and similar_platforms(fields["name"], buurten):
+        raise ValidationError(
+            _(
+                "Er bestaat al een platform met een vergelijkbare naam in deze buurt. "
+                "Vink ‘toch aanmelden’ aan om door te gaan."
+            ),
+            code="similar",
+        )
     made_today = Platform.objects.filter(
         created_by=by, created_at__gte=timezone.now() - datetime.timedelta(days=1)
     ).count()
@@ -96,4 +117,21 @@ def update_platform(
     platform.save()
     platform.buurten.set(buurten)
     _audit(actor=by, action="platforms.platform.updated", obj=platform)
+    return platform
+
+
+@transaction.atomic
+def archive_platform(*, platform: Platform, by: User) -> Platform:
+    """A coordinator archives the platform: it leaves the public list; its page stays, marked
+    "gearchiveerd", with its history, money and decisions."""
+    from platforms.permissions import can_archive_platform
+
+    platform = Platform.objects.select_for_update().get(pk=platform.pk)
+    if not can_archive_platform(by, platform):
+        if platform.archived_at is not None:
+            raise ValidationError(_("Dit platform is al gearchiveerd."), code="archived")
+        raise PermissionDenied
+    platform.archived_at = timezone.now()
+    platform.save(update_fields=["archived_at", "updated_at"])
+    _audit(actor=by, action="platforms.platform.archived", obj=platform)
     return platform

@@ -2,6 +2,7 @@
 
 from platforms.views.activities import (  # noqa: F401
     activity_create,
+    activity_delete,
     activity_edit,
     activity_photo_add,
     activity_photo_delete,
@@ -39,6 +40,7 @@ from platforms.views.public import (  # noqa: F401
     platform_list,
 )
 from platforms.views.registration import (  # noqa: F401
+    platform_archive,
     platform_create,
     platform_edit,
 )

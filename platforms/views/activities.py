@@ -9,9 +9,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.permissions import require
+from buurtplatform.feedback import confirm_page
 from buurtplatform.uploads import private_file_response
 from platforms import permissions as perms
 from platforms import services
@@ -72,6 +73,34 @@ def activity_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
+def activity_delete(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """GET: what deleting means; POST: delete (kept when money or a decision refers to it)."""
+    activity = perms.get_activity_for_user(request.user, slug, pk)
+    require(perms.can_delete_activity(request.user, activity))
+    if request.method == "GET":
+        return confirm_page(
+            request,
+            title=_("Activiteit ‘%(title)s’ verwijderen?") % {"title": activity.title},
+            happens=_(
+                "De activiteit verdwijnt van de tijdlijn, met haar foto's en "
+                "partnerbevestigingen. Dit kun je niet ongedaan maken. Verwijst een declaratie "
+                "of een aanvraag ernaar, dan blijft ze staan."
+            ),
+            kept=_("In de geschiedenis van het platform blijft staan wie haar verwijderde."),
+            button=_("Ja, activiteit verwijderen"),
+            back=activity.get_absolute_url(),
+        )
+    try:
+        services.delete_activity(activity=activity, by=request.user)
+    except ValidationError as exc:
+        show_errors(request, exc)
+        return redirect(activity)
+    messages.success(request, _("De activiteit is verwijderd."))
+    return redirect(activity.platform)
+
+
+@login_required
 @require_POST
 def activity_photo_add(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     activity = perms.get_activity_for_user(request.user, slug, pk, write=True)
@@ -114,10 +143,23 @@ def activity_photo_file(
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def activity_photo_delete(request: HttpRequest, slug: str, pk: int, photo_pk: int) -> HttpResponse:
     activity = perms.get_activity_for_user(request.user, slug, pk, write=True)
     photo = get_object_or_404(ActivityPhoto, activity=activity, pk=photo_pk)
+    if request.method == "GET":
+        return confirm_page(
+            request,
+            title=_("Foto verwijderen bij %(activity)s?") % {"activity": activity.title},
+            happens=_(
+                "De foto (%(alt)s) en het verkleinde voorbeeld worden verwijderd en zijn "
+                "niet meer te zien op de activiteit. Dit kun je niet ongedaan maken."
+            )
+            % {"alt": photo.alt_text},
+            kept=_("De activiteit zelf en de andere foto's blijven staan."),
+            button=_("Ja, foto verwijderen"),
+            back=activity.get_absolute_url(),
+        )
     services.delete_activity_photo(photo=photo, by=request.user)
     messages.success(request, _("De foto is verwijderd."))
     return redirect(activity)

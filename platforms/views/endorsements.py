@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.ratelimits import over_limit_for_client
+from platforms import pending, services
 from platforms import permissions as perms
-from platforms import services
 from platforms.forms import (
     CodeLookupForm,
     EndorsementCodeForm,
@@ -28,9 +28,16 @@ from platforms.pdf import render_endorsement_codes_pdf
 from platforms.views._common import show_errors
 
 
-@login_required
 def endorsement_create(request: HttpRequest, slug: str) -> HttpResponse:
     platform = perms.get_platform_for_user(request.user, slug)
+    if not request.user.is_authenticated:
+        # Explain why an account is needed; after sign-up or login the form opens again.
+        pending.remember(
+            request,
+            slug=platform.slug,
+            then=reverse("platforms:endorsement_create", kwargs={"slug": platform.slug}),
+        )
+        return render(request, "platforms/endorsement_account_needed.html", {"platform": platform})
     if not perms.can_endorse_platform(request.user, platform):
         messages.warning(request, _("Bevestig eerst je e-mailadres; daarna kun je steunen."))
         return redirect("account_email")
@@ -51,6 +58,7 @@ def endorsement_create(request: HttpRequest, slug: str) -> HttpResponse:
         except ValidationError as exc:
             show_errors(request, exc)
         else:
+            pending.forget(request)
             messages.success(request, _("Dank je wel voor je steun!"))
             return redirect(platform)
     return render(request, "platforms/endorsement_form.html", {"form": form, "platform": platform})
@@ -75,7 +83,15 @@ def endorsement_code_lookup(request: HttpRequest) -> HttpResponse:
     the code never lands in a URL or a log)."""
     form = CodeLookupForm(request.POST or None)
     code = platforms = None
-    if form.is_valid() and over_limit_for_client(
+    remembered = pending.pending_code(request)
+    if request.method != "POST" and remembered:
+        # Back after sign-up or login: the code entered before is still here.
+        code = EndorsementCode.objects.filter(code=remembered, used_at__isnull=True).first()
+        if code is None:
+            pending.forget(request)
+        else:
+            platforms = code.buurt.platforms.order_by("name")
+    elif form.is_valid() and over_limit_for_client(
         request, "endorsement-code", limit=CODE_GUESSES, window=CODE_WINDOW
     ):
         form.add_error("code", _("Te veel pogingen. Probeer het over een kwartier opnieuw."))
@@ -90,6 +106,18 @@ def endorsement_code_lookup(request: HttpRequest) -> HttpResponse:
             form.add_error("code", _("Deze steuncode bestaat niet of is al gebruikt."))
         else:
             platforms = code.buurt.platforms.order_by("name")
+            if not request.user.is_authenticated:
+                lookup = reverse("platforms:endorsement_code_lookup")
+                pending.remember(request, code=code.code, then=lookup)
+                chosen = platforms.filter(slug=request.POST.get("platform", "")).first()
+                if chosen is not None:
+                    # The visitor chose a platform: endorse it right after login.
+                    pending.remember(request, slug=chosen.slug)
+                    return render(
+                        request,
+                        "platforms/endorsement_account_needed.html",
+                        {"platform": chosen, "with_code": True},
+                    )
     return render(
         request,
         "platforms/endorsement_code_lookup.html",

@@ -7,10 +7,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
+from buurtplatform.feedback import confirm_page
 from platforms import permissions as perms
 from platforms import services
 from platforms.forms import (
@@ -99,9 +101,28 @@ def member_role(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def member_remove(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     membership = perms.get_membership_for_user(request.user, slug, pk)
+    if request.method == "GET":
+        who = membership.user.get_full_name() or membership.user.email
+        return confirm_page(
+            request,
+            title=_("%(who)s verwijderen uit %(platform)s?")
+            % {"who": who, "platform": membership.platform.name},
+            happens=_(
+                "%(who)s is dan geen lid meer: geen toegang meer tot de ledenpagina, "
+                "aanvragen en declaraties van dit platform. Je kunt later opnieuw uitnodigen."
+            )
+            % {"who": who},
+            kept=_(
+                "Activiteiten, declaraties en besluiten waaraan %(who)s meewerkte blijven "
+                "bewaard, net als de geschiedenis van het platform."
+            )
+            % {"who": who},
+            button=_("Ja, lid verwijderen"),
+            back=reverse("platforms:member_list", args=[slug]),
+        )
     try:
         services.remove_member(membership=membership, by=request.user)
     except ValidationError as exc:
@@ -126,9 +147,24 @@ def member_visibility(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def platform_leave(request: HttpRequest, slug: str) -> HttpResponse:
     platform = perms.get_platform_for_member(request.user, slug)
+    if request.method == "GET":
+        return confirm_page(
+            request,
+            title=_("%(platform)s verlaten?") % {"platform": platform.name},
+            happens=_(
+                "Je bent dan geen lid meer en ziet de ledenpagina, aanvragen en declaraties "
+                "van dit platform niet meer. Terugkomen kan alleen met een nieuwe uitnodiging."
+            ),
+            kept=_(
+                "Wat je voor het platform deed (activiteiten, declaraties, besluiten) blijft "
+                "bewaard, net als de geschiedenis van het platform."
+            ),
+            button=_("Ja, platform verlaten"),
+            back=reverse("platforms:member_list", args=[slug]),
+        )
     try:
         services.leave_platform(membership=perms.membership_of(request.user, platform))
     except ValidationError as exc:

@@ -27,9 +27,15 @@ LIST_PARAMS = ("q", "gebied", "wijk", "buurt", "status", "page")
 
 @public_page(params=LIST_PARAMS)
 def platform_list(request: HttpRequest) -> HttpResponse:
-    base = Platform.objects.prefetch_related("buurten").annotate(
-        activity_count=Count(
-            "activities", filter=Q(activities__visibility=Activity.Visibility.PUBLIC), distinct=True
+    base = (
+        Platform.objects.active()
+        .prefetch_related("buurten")
+        .annotate(
+            activity_count=Count(
+                "activities",
+                filter=Q(activities__visibility=Activity.Visibility.PUBLIC),
+                distinct=True,
+            )
         )
     )
     filterset = PlatformFilter(request.GET or None, queryset=base)
@@ -69,6 +75,7 @@ def platform_detail(request: HttpRequest, slug: str) -> HttpResponse:
             else None
         ),
         "can_edit": perms.can_edit_platform(request.user, platform),
+        "can_archive": perms.can_archive_platform(request.user, platform),
         "can_add_activity": perms.can_add_activity(request.user, platform),
     }
     return render(request, "platforms/platform_detail.html", context)
@@ -93,6 +100,7 @@ def activity_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
                 else []
             ),
             "can_edit": perms.can_edit_activity(request.user, activity),
+            "can_delete": perms.can_delete_activity(request.user, activity),
             "can_request": perms.can_request_confirmation(request.user, activity),
             "photo_form": PhotoForm(),
             "confirm_form": ConfirmationRequestForm(),

@@ -15,6 +15,7 @@ from recognition.services.applications import (  # noqa: F401
     missing_for_submission,
     remove_evidence_file,
     remove_plan_line,
+    restart_application,
     save_statement,
     start_application,
     submit_application,

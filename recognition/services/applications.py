@@ -81,21 +81,23 @@ def update_application(
     area_name: str,
     buurten: Iterable[Buurt],
     plan_summary: str,
-    requested_amount: Decimal,
 ) -> Application:
-    """Save the general part of a draft: area, plan summary, requested amount."""
+    """Save the general part of a draft: area and plan summary. The requested amount is not
+    typed: it is the sum of the plan lines (_sync_requested_amount)."""
     _require_coordinator(application.platform, by)
     _require_editable(application)
     application.area_name = area_name
     application.plan_summary = plan_summary
-    application.requested_amount = requested_amount
     application.save()
     application.buurten.set(buurten)
     record(
         actor=by,
         action="recognition.application.saved",
         obj=application,
-        data={"requested_amount": str(requested_amount), "buurten": [b.code for b in buurten]},
+        data={
+            "requested_amount": str(application.requested_amount),
+            "buurten": [b.code for b in buurten],
+        },
     )
     return application
 
@@ -197,9 +199,16 @@ def add_plan_line(
 ) -> PlanLine:
     _require_coordinator(application.platform, by)
     _require_editable(application)
+    if amount <= 0:
+        raise ValidationError(_("Het bedrag van een begrotingsregel moet positief zijn."))
+    if application.round.total_budget and amount > application.round.total_budget:
+        raise ValidationError(
+            _("Een begrotingsregel kan niet hoger zijn dan het totale budget van de ronde.")
+        )
     line = PlanLine.objects.create(
         application=application, category=category, description=description, amount=amount
     )
+    _sync_requested_amount(application)
     record(
         actor=by,
         action="recognition.application.planline_added",
@@ -221,6 +230,14 @@ def remove_plan_line(*, line: PlanLine, by: User) -> None:
         data={"category": line.category, "amount": str(line.amount)},
     )
     line.delete()
+    _sync_requested_amount(app)
+
+
+def _sync_requested_amount(application: Application) -> None:
+    """The requested amount is the sum of the plan lines; set whenever the lines change."""
+    total = application.plan_lines.aggregate(t=Sum("amount"))["t"] or Decimal("0.00")
+    application.requested_amount = total
+    application.save(update_fields=["requested_amount"])
 
 
 def missing_for_submission(application: Application) -> list[str]:
@@ -243,8 +260,8 @@ def missing_for_submission(application: Application) -> list[str]:
     lines_total = application.plan_lines.aggregate(t=Sum("amount"))["t"]
     if lines_total is None:
         missing.append(_("Voeg minstens één begrotingsregel toe."))
-    if application.requested_amount <= 0:
-        missing.append(_("Vul het gevraagde bedrag in."))
+    if lines_total is not None and lines_total <= 0:
+        missing.append(_("Het gevraagde bedrag (de som van de begroting) moet positief zijn."))
     elif lines_total is not None and lines_total != application.requested_amount:
         missing.append(
             _(
@@ -328,4 +345,25 @@ def withdraw_application(*, application: Application, by: User) -> Application:
     app.status = AS.WITHDRAWN
     app.save(update_fields=["status", "updated_at"])
     record(actor=by, action="recognition.application.withdrawn", obj=app, visibility=PUBLIC)
+    return app
+
+
+@transaction.atomic
+def restart_application(*, application: Application, by: User) -> Application:
+    """Withdrawn → draft again: only a coordinator, only before the deadline of an open round."""
+    app = (
+        Application.objects.select_for_update()
+        .select_related("round", "platform")
+        .get(pk=application.pk)
+    )
+    _require_coordinator(app.platform, by)
+    if app.round.status != RS.OPEN or not is_before_deadline(app.round):
+        raise ValidationError(
+            _("De deadline is voorbij; een ingetrokken aanvraag kan niet meer worden hervat.")
+        )
+    if app.status != AS.WITHDRAWN:
+        raise ValidationError(_("Alleen een ingetrokken aanvraag kan opnieuw worden gestart."))
+    app.status = AS.DRAFT
+    app.save(update_fields=["status", "updated_at"])
+    record(actor=by, action="recognition.application.restarted", obj=app, visibility=PUBLIC)
     return app

@@ -5,11 +5,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.permissions import require
-from buurtplatform.feedback import show_errors
+from buurtplatform.feedback import confirm_page, show_errors
 from buurtplatform.uploads import private_file_response
 from platforms.models import Membership, Platform
 from recognition import permissions as perms
@@ -60,6 +62,10 @@ def application_start(request: HttpRequest, round_slug: str, platform_slug: str)
 @login_required
 def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
     app = perms.get_application_for_user(request.user, pk)
+    return _render_detail(request, app, PlanLineForm(round=app.round))
+
+
+def _render_detail(request: HttpRequest, app, plan_form: PlanLineForm) -> HttpResponse:
     statements = app.statements.select_related("criterion").prefetch_related("activities")
     files = selectors.evidence_publicity(app, app.files.select_related("criterion"))
     decisions = (
@@ -78,12 +84,13 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "plan_lines": app.plan_lines.all(),
             "missing": services.missing_for_submission(app),
             "can_edit": perms.can_edit_application(request.user, app),
+            "can_restart": perms.can_restart_application(request.user, app),
             "revisions": app.revisions.order_by("-number"),
             "decisions": [
                 (d, perms.can_object(request.user, d), selectors.objection_deadline(d))
                 for d in decisions
             ],
-            "plan_form": PlanLineForm(),
+            "plan_form": plan_form,
         },
     )
 
@@ -95,7 +102,6 @@ def application_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "area_name": app.area_name,
         "buurten": app.buurten.all(),
         "plan_summary": app.plan_summary,
-        "requested_amount": app.requested_amount,
     }
     form = ApplicationForm(request.POST or None, initial=initial, district=app.round.district)
     if request.method == "POST" and form.is_valid():
@@ -166,11 +172,10 @@ def statement_edit(request: HttpRequest, pk: int, number: int) -> HttpResponse:
 @require_POST
 def planline_add(request: HttpRequest, pk: int) -> HttpResponse:
     app = perms.get_application_for_user(request.user, pk, write=True)
-    form = PlanLineForm(request.POST)
+    form = PlanLineForm(request.POST, round=app.round)
     if not form.is_valid():
-        messages.error(
-            request, _("Controleer de begrotingsregel: categorie, omschrijving en bedrag.")
-        )
+        # Shown again with each error next to its field.
+        return _render_detail(request, app, form)
     else:
         try:
             services.add_plan_line(application=app, by=request.user, **form.cleaned_data)
@@ -220,15 +225,49 @@ def application_submit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def application_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     app = perms.get_application_for_user(request.user, pk, write=True)
+    if request.method == "GET":
+        return confirm_page(
+            request,
+            title=_("Aanvraag van %(platform)s voor %(round)s intrekken?")
+            % {"platform": app.platform.name, "round": app.round.title},
+            happens=_(
+                "De commissie beoordeelt de aanvraag dan niet. Tot de deadline van "
+                "%(deadline)s kan een coördinator de aanvraag weer openen als concept en "
+                "opnieuw indienen; daarna niet meer."
+            )
+            % {"deadline": date_format(app.round.application_deadline, "DATETIME_FORMAT")},
+            kept=_(
+                "Je teksten, bewijsstukken, begroting en eerder ingediende versies blijven bewaard."
+            ),
+            button=_("Ja, aanvraag intrekken"),
+            back=reverse("recognition:application_detail", args=[app.pk]),
+        )
     try:
         services.withdraw_application(application=app, by=request.user)
     except ValidationError as exc:
         show_errors(request, exc)
     else:
         messages.success(request, _("De aanvraag is ingetrokken."))
+    return redirect("recognition:application_detail", pk=app.pk)
+
+
+@login_required
+@require_POST
+def application_restart(request: HttpRequest, pk: int) -> HttpResponse:
+    """A withdrawn application becomes a draft again (before the deadline, by a coordinator)."""
+    app = perms.get_application_for_user(request.user, pk)
+    require(perms.can_restart_application(request.user, app))
+    try:
+        services.restart_application(application=app, by=request.user)
+    except ValidationError as exc:
+        show_errors(request, exc)
+    else:
+        messages.success(
+            request, _("De aanvraag is weer een concept. Dien haar opnieuw in voor de deadline.")
+        )
     return redirect("recognition:application_detail", pk=app.pk)
 
 

@@ -145,6 +145,7 @@ def _public_urls(w) -> list[str]:
         "/account/password/reset/",
         f"/uitnodiging/{w['invitation_token']}/",
         f"/partner/{w['partner_token']}/",
+        f"/platforms/{w['platform'].slug}/steunen/",  # logged out: why an account is needed
     ]
 
 
@@ -152,6 +153,18 @@ def _public_urls(w) -> list[str]:
 def test_public_pages(page, a11y_world, lang):
     prefix = LANGUAGES[lang]
     found = scan(page, [prefix + url for url in public_urls(a11y_world)])
+    assert found == {}
+
+
+@pytest.mark.parametrize("lang", list(LANGUAGES))
+def test_my_platform_page(page, live_server, a11y_world, lang):
+    """Mijn platform (issue 15): the coordinator's and a member's home of their platform."""
+    w, prefix = a11y_world, LANGUAGES[lang]
+    found = {}
+    for role in ("coordinator", "member"):
+        page.context.clear_cookies()
+        log_in(page, live_server, w[role])
+        found |= scan(page, [prefix + f"/mijn/{w['platform'].slug}/"])
     assert found == {}
 
 

@@ -414,3 +414,32 @@ def test_coordinators_see_the_platform_history(platform, coordinator, member, cl
     assert "Uitnodiging verstuurd door Cora Coördinator" in html  # in words, not codes
     assert "platforms.invitation.sent" not in html
     assert "Uitnodiging verstuurd" not in client_for(member).get(url).content.decode()
+
+
+@pytest.mark.parametrize(
+    "field, value, message",
+    [
+        ("participants", "1000000000", "hoogstens 100.000"),
+        ("start_date", "1900-05-01", "vanaf 1 januari 2000"),
+        ("start_date", "2999-05-01", "in de toekomst"),
+    ],
+)
+def test_implausible_activity_is_refused_next_to_the_field(
+    field, value, message, platform, member, client_for
+):
+    data = {
+        "title": "Plein schoongemaakt",
+        "start_date": "2026-04-12",
+        "description": "Met 20 buren.",
+        "category": "green",
+        "visibility": "public",
+    }
+    data[field] = value
+    response = client_for(member).post(
+        reverse("platforms:activity_create", args=[platform.slug]), data
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert not Activity.objects.filter(title="Plein schoongemaakt").exists()
+    start = html.index(f'id="div_id_{field}"')
+    assert message in html[start : html.find('id="div_id_', start + 10)]

@@ -45,7 +45,6 @@ def complete_application(rnd, platform, coordinator, amount=Decimal("5000")):
         area_name=platform.area_name,
         buurten=list(platform.buurten.all()),
         plan_summary="Wekelijkse buurttafel en huiswerkhulp.",
-        requested_amount=amount,
     )
     for stmt in app.statements.select_related("criterion"):
         services.save_statement(

@@ -71,15 +71,29 @@ def test_submit_lists_exactly_what_is_missing(draft_application, coordinator):
     messages = exc.value.messages
     assert sum("de toelichting ontbreekt" in m for m in messages) == 10
     assert any("begrotingsregel" in m for m in messages)
-    assert any("gevraagde bedrag" in m for m in messages)
 
 
-def test_requested_must_equal_plan_total(open_round, platform, coordinator):
+def test_requested_amount_is_the_sum_of_the_plan_lines(open_round, platform, coordinator):
     app = complete_application(open_round, platform, coordinator, Decimal("5000"))
-    services.add_plan_line(
+    assert app.requested_amount == Decimal("5000")
+    line = services.add_plan_line(
         application=app, by=coordinator, category="Extra", description="x", amount=Decimal("1")
     )
-    assert any("som van de begroting" in m for m in services.missing_for_submission(app))
+    app.refresh_from_db()
+    assert app.requested_amount == Decimal("5001")
+    assert not any("som van de begroting" in m for m in services.missing_for_submission(app))
+    services.remove_plan_line(line=line, by=coordinator)
+    app.refresh_from_db()
+    assert app.requested_amount == Decimal("5000")
+
+
+def test_a_plan_line_is_at_most_the_round_total(open_round, platform, coordinator):
+    app = complete_application(open_round, platform, coordinator, Decimal("5000"))
+    too_much = open_round.total_budget + 1
+    with pytest.raises(ValidationError):
+        services.add_plan_line(
+            application=app, by=coordinator, category="x", description="y", amount=too_much
+        )
 
 
 def test_submit_makes_immutable_revisions(open_round, platform, coordinator):

@@ -130,16 +130,17 @@ def test_platform_creation_is_limited_per_day(resident):
     from platforms.services import MAX_PLATFORMS_PER_USER_PER_DAY, register_platform
 
     th01 = Buurt.objects.get(code="TH01")
-    for i in range(MAX_PLATFORMS_PER_USER_PER_DAY):
+    names = ["Moestuin Noord", "Schaakclub De Toren", "Taalcafé Kraaiennest", "Klussenteam"]
+    for name in names[:MAX_PLATFORMS_PER_USER_PER_DAY]:
         register_platform(
             by=resident,
-            fields={"name": f"Groep {i}", "area_name": "K", "description": "Wij doen dit."},
+            fields={"name": name, "area_name": "K", "description": "Wij doen dit."},
             buurten=[th01],
         )
     with pytest.raises(ValidationError):
         register_platform(
             by=resident,
-            fields={"name": "Nog een", "area_name": "K", "description": "En dit."},
+            fields={"name": "Buurtorkest Zuidoost", "area_name": "K", "description": "En dit."},
             buurten=[th01],
         )
 

@@ -303,6 +303,7 @@ def _kwargs(w: dict, k: str = "p") -> dict:
         "areas:buurt_detail": {"code": "TH01"},
         "platforms:platform_detail": slug,
         "platforms:platform_edit": slug,
+        "platforms:platform_archive": slug,
         "platforms:member_list": slug,
         "platforms:member_invite": slug,
         "platforms:member_visibility": slug,
@@ -313,6 +314,7 @@ def _kwargs(w: dict, k: str = "p") -> dict:
         "platforms:activity_create": slug,
         "platforms:activity_detail": slug | {"pk": o["activity"].pk},
         "platforms:activity_edit": slug | {"pk": o["activity"].pk},
+        "platforms:activity_delete": slug | {"pk": o["activity"].pk},
         "platforms:activity_photo_add": slug | {"pk": o["activity"].pk},
         "platforms:activity_photo_file": slug
         | {"pk": o["hidden_activity"].pk, "photo_pk": o["hidden_photo"].pk, "kind": "thumb"},
@@ -349,6 +351,7 @@ def _kwargs(w: dict, k: str = "p") -> dict:
         "recognition:evidence_delete": {"pk": draft.pk, "file": o["draft_evidence"].pk},
         "recognition:application_submit": {"pk": draft.pk},
         "recognition:application_withdraw": {"pk": draft.pk},
+        "recognition:application_restart": {"pk": draft.pk},
         "recognition:objection_create": {"decision": o["decision"].pk},
         "recognition:commission_round": {"slug": w["assess_round"].slug},
         "recognition:round_compare": {"slug": w["assess_round"].slug},
@@ -364,6 +367,7 @@ def _kwargs(w: dict, k: str = "p") -> dict:
         "recognition:scoresheet_submit": {"pk": sub.pk},
         "recognition:decision_record": {"pk": sub.pk},
         "workflows:objection_answer": {"pk": w["objection"].pk},
+        "workflows:my_platform": slug,
         "recognition:objection_hearing": {"pk": w["objection"].pk},
         "recognition:round_manage": {"slug": w["open_round"].slug},
         "recognition:round_open": {"slug": w["open_round"].slug},
@@ -537,6 +541,7 @@ ALLOW_LISTED = {
 
 MATRIX: dict[tuple[str, str], dict] = {
     ("healthz", "GET"): row(200),
+    ("favicon", "GET"): row(200),
     ("privacy_rules", "GET"): row(200),
     ("set_language", "GET"): row(302),
     ("public_media", "GET"): row(200),
@@ -597,6 +602,8 @@ MATRIX: dict[tuple[str, str], dict] = {
     ("platforms:platform_detail", "GET"): row(200),
     ("platforms:platform_edit", "GET"): row(403, anonymous="login", coordinator=200),
     ("platforms:platform_edit", "POST"): row(403, anonymous="login", coordinator=200),
+    ("platforms:platform_archive", "GET"): row(403, anonymous="login", coordinator=200),
+    ("platforms:platform_archive", "POST"): row(403, anonymous="login", coordinator=302),
     ("platforms:member_list", "GET"): row(
         403, anonymous="login", member=200, coordinator=200, conflicted=200
     ),
@@ -608,11 +615,13 @@ MATRIX: dict[tuple[str, str], dict] = {
     ),
     ("platforms:member_role", "GET"): POST_ONLY,
     ("platforms:member_role", "POST"): row(403, anonymous="login", coordinator=302),
-    ("platforms:member_remove", "GET"): POST_ONLY,
+    ("platforms:member_remove", "GET"): row(403, anonymous="login", coordinator=200),
     ("platforms:member_remove", "POST"): row(403, anonymous="login", coordinator=302),
     ("platforms:invitation_revoke", "GET"): POST_ONLY,
     ("platforms:invitation_revoke", "POST"): row(403, anonymous="login", coordinator=302),
-    ("platforms:platform_leave", "GET"): POST_ONLY,
+    ("platforms:platform_leave", "GET"): row(
+        403, anonymous="login", member=200, coordinator=200, conflicted=200
+    ),
     ("platforms:platform_leave", "POST"): row(
         403, anonymous="login", member=302, coordinator=302, conflicted=302
     ),
@@ -629,12 +638,14 @@ MATRIX: dict[tuple[str, str], dict] = {
     ("platforms:activity_photo_file", "GET"): row(404, member=200, coordinator=200, conflicted=200),
     ("platforms:activity_photo_add", "GET"): POST_ONLY,
     ("platforms:activity_photo_add", "POST"): row(403, anonymous="login", coordinator=302),
-    ("platforms:activity_photo_delete", "GET"): POST_ONLY,
+    ("platforms:activity_photo_delete", "GET"): row(403, anonymous="login", coordinator=200),
     ("platforms:activity_photo_delete", "POST"): row(403, anonymous="login", coordinator=302),
+    ("platforms:activity_delete", "GET"): row(403, anonymous="login", coordinator=200),
+    ("platforms:activity_delete", "POST"): row(403, anonymous="login", coordinator=302),
     ("platforms:confirmation_request", "GET"): POST_ONLY,
     ("platforms:confirmation_request", "POST"): row(403, anonymous="login", coordinator=302),
-    ("platforms:endorsement_create", "GET"): row(200, anonymous="login"),
-    ("platforms:endorsement_create", "POST"): row(200, anonymous="login"),
+    ("platforms:endorsement_create", "GET"): row(200),  # anonymous: why an account
+    ("platforms:endorsement_create", "POST"): row(200),  # anonymous: why an account
     ("platforms:endorsement_withdraw", "GET"): POST_ONLY,
     ("platforms:endorsement_withdraw", "POST"): row(404, anonymous="login", resident=302),
     ("platforms:endorsement_code_lookup", "GET"): row(200),
@@ -681,7 +692,7 @@ MATRIX: dict[tuple[str, str], dict] = {
     ),
     ("recognition:planline_add", "GET"): POST_ONLY,
     ("recognition:planline_add", "POST"): row(
-        404, anonymous="login", member=403, coordinator=302, conflicted=403, admin=403
+        404, anonymous="login", member=403, coordinator=200, conflicted=403, admin=403
     ),
     ("recognition:planline_delete", "GET"): POST_ONLY,
     ("recognition:planline_delete", "POST"): row(
@@ -696,9 +707,16 @@ MATRIX: dict[tuple[str, str], dict] = {
     ("recognition:application_submit", "POST"): row(
         404, anonymous="login", member=403, coordinator=302, conflicted=403, admin=403
     ),
-    ("recognition:application_withdraw", "GET"): POST_ONLY,
+    ("recognition:application_withdraw", "GET"): row(
+        404, anonymous="login", member=403, coordinator=200, conflicted=403, admin=403
+    ),
     ("recognition:application_withdraw", "POST"): row(
         404, anonymous="login", member=403, coordinator=302, conflicted=403, admin=403
+    ),
+    # The matrix's draft is not withdrawn: nobody may restart it (tests/recognition/test_restart).
+    ("recognition:application_restart", "GET"): POST_ONLY,
+    ("recognition:application_restart", "POST"): row(
+        404, anonymous="login", member=403, coordinator=403, conflicted=403, admin=403
     ),
     ("recognition:objection_create", "GET"): row(404, anonymous="login", coordinator=200),
     ("recognition:objection_create", "POST"): row(404, anonymous="login", coordinator=200),
@@ -739,6 +757,9 @@ MATRIX: dict[tuple[str, str], dict] = {
     ("recognition:scoresheet_submit", "POST"): row(403, anonymous="login", conflicted=404),
     ("recognition:decision_record", "GET"): row(403, anonymous="login", conflicted=404, admin=200),
     ("recognition:decision_record", "POST"): row(403, anonymous="login", conflicted=404, admin=200),
+    ("workflows:my_platform", "GET"): row(
+        403, anonymous="login", member=200, coordinator=200, conflicted=200
+    ),
     ("workflows:objection_answer", "GET"): row(403, anonymous="login", admin=200),
     ("workflows:objection_answer", "POST"): row(403, anonymous="login", admin=200),
     ("recognition:objection_hearing", "GET"): POST_ONLY,
@@ -803,7 +824,7 @@ MATRIX: dict[tuple[str, str], dict] = {
     ("budgets:batch_pay", "POST"): row(403, anonymous="login", support="reauth"),
     ("budgets:batch_release", "GET"): POST_ONLY,
     ("budgets:batch_release", "POST"): row(403, anonymous="login", support="reauth"),
-    ("budgets:batch_cancel", "GET"): POST_ONLY,
+    ("budgets:batch_cancel", "GET"): row(403, anonymous="login", support=200),
     ("budgets:batch_cancel", "POST"): row(403, anonymous="login", support=302),
     ("budgets:statement_list", "GET"): row(403, anonymous="login", support=200),
     # An empty upload re-renders the form with its error (nothing imported).
@@ -912,10 +933,16 @@ def test_matrix(request_as, name, method):
 IDOR_NAMES = [
     ("platforms:platform_edit", "GET"),
     ("platforms:member_list", "GET"),
+    ("workflows:my_platform", "GET"),
     ("platforms:member_invite", "POST"),
     ("platforms:member_role", "POST"),
     ("platforms:member_remove", "POST"),
+    ("platforms:member_remove", "GET"),
     ("platforms:invitation_revoke", "POST"),
+    ("platforms:platform_archive", "GET"),
+    ("platforms:platform_archive", "POST"),
+    ("platforms:activity_delete", "GET"),
+    ("platforms:activity_delete", "POST"),
     ("platforms:activity_create", "GET"),
     ("platforms:activity_edit", "GET"),
     ("platforms:activity_photo_add", "POST"),
@@ -933,6 +960,8 @@ IDOR_NAMES = [
     ("recognition:evidence_delete", "POST"),
     ("recognition:application_submit", "POST"),
     ("recognition:application_withdraw", "POST"),
+    ("recognition:application_withdraw", "GET"),
+    ("recognition:application_restart", "POST"),
     ("recognition:objection_create", "GET"),
     ("recognition:objection_create", "POST"),
     ("budgets:platform_budget", "GET"),

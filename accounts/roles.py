@@ -33,3 +33,19 @@ def is_support(user) -> bool:
 def ensure_groups() -> None:
     for name in ROLES:
         Group.objects.get_or_create(name=name)
+
+
+def support_addresses() -> list[str]:
+    """Where mail for the support organisation goes: its active staff, or SUPPORT_EMAIL when
+    it has none yet (the ledger check, objections)."""
+    from django.conf import settings
+
+    from accounts.models import User
+
+    emails = list(
+        User.objects.filter(groups__name=SUPPORT, is_active=True)
+        .exclude(email="")
+        .order_by("email")
+        .values_list("email", flat=True)
+    )
+    return emails or [str(settings.SUPPORT_EMAIL)]

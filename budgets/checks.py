@@ -2,24 +2,13 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
 
-from accounts.models import User
-from accounts.roles import SUPPORT
+from accounts.roles import support_addresses
 from audit.services import record
 from budgets.selectors import ledger_breaches
 from buurtplatform.emails import absolute_url, send_templated_email
-
-
-def support_addresses() -> list[str]:
-    emails = list(
-        User.objects.filter(groups__name=SUPPORT, is_active=True)
-        .order_by("email")
-        .values_list("email", flat=True)
-    )
-    return emails or [settings.SUPPORT_EMAIL]
 
 
 def run_ledger_check(*, notify: bool = True) -> list[str]:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -22,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.roles import COMMISSION as COMMISSION_ROLE
-from accounts.roles import SUPPORT as SUPPORT_ROLE
+from accounts.roles import support_addresses
 from audit.services import record
 from buurtplatform.emails import absolute_url, send_templated_email
 from platforms.selectors import coordinator_emails
@@ -48,17 +47,6 @@ def _commission_addresses(application: Application) -> list[str]:
         .distinct()
     )
     return sorted({u.email for u in users if not permissions.is_conflicted(u, app)})
-
-
-def _support_addresses() -> list[str]:
-    """The support organisation: its staff, or SUPPORT_EMAIL when it has none."""
-    emails = list(
-        User.objects.filter(groups__name=SUPPORT_ROLE, is_active=True)
-        .exclude(email="")
-        .order_by("email")
-        .values_list("email", flat=True)
-    )
-    return emails or [str(settings.SUPPORT_EMAIL)]
 
 
 def _applicant_addresses(objection: Objection) -> list[str]:
@@ -110,7 +98,7 @@ def _mail_lodged(objection: Objection) -> None:
         context={**context, "link": context["answer_link"], "for_commission": True},
     )
     send_templated_email(
-        to=[a for a in _support_addresses() if a not in commission],
+        to=[a for a in support_addresses() if a not in commission],
         template="recognition/email/objection_lodged",
         context={**context, "link": context["decision_link"], "for_commission": False},
     )

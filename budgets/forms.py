@@ -44,7 +44,7 @@ class ClaimForm(forms.ModelForm):
         label=_("Bonnen of facturen"),
         required=False,
         help_text=_(
-            "PDF, JPEG of PNG; u kunt meerdere bestanden kiezen. Bonnen zijn nooit openbaar."
+            "PDF, JPEG of PNG; je kunt meerdere bestanden kiezen. Bonnen zijn nooit openbaar."
         ),
     )
 
@@ -75,8 +75,8 @@ class ClaimForm(forms.ModelForm):
             ),
             "description": _("Deze omschrijving is openbaar: noem er geen namen van personen in."),
             "no_receipt_statement": _(
-                "Alleen als er geen bon is: verklaar wat u betaalde, aan wie en waarom er geen bon "
-                "is, en sluit af met uw naam. De ondersteuning moet dit uitdrukkelijk accepteren."
+                "Alleen als er geen bon is: verklaar wat je betaalde, aan wie en waarom er geen bon "
+                "is, en sluit af met je naam. De ondersteuning moet dit uitdrukkelijk accepteren."
             ),
         }
 
@@ -180,12 +180,16 @@ class ClaimForm(forms.ModelForm):
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(label=_("Reden"), widget=forms.Textarea(attrs={"rows": 3}))
+    reason = forms.CharField(
+        max_length=1000, label=_("Reden"), widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 class ChangesForm(forms.Form):
     message = forms.CharField(
-        label=_("Wat moet er aangepast worden?"), widget=forms.Textarea(attrs={"rows": 3})
+        max_length=2000,
+        label=_("Wat moet er aangepast worden?"),
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
 
@@ -194,6 +198,7 @@ class ApproveForm(forms.Form):
         label=_("Ik accepteer de verklaring zonder bon"), required=False
     )
     override_reason = forms.CharField(
+        max_length=1000,
         label=_("Reden om boven het budget goed te keuren (alleen bij overschrijding)"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -227,7 +232,9 @@ class YearCloseForm(forms.Form):
         choices=YearClose.Outcome.choices,
         widget=forms.RadioSelect,
     )
-    reason = forms.CharField(label=_("Reden"), widget=forms.Textarea(attrs={"rows": 3}))
+    reason = forms.CharField(
+        max_length=1000, label=_("Reden"), widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 class BulkActionForm(forms.Form):
@@ -235,6 +242,7 @@ class BulkActionForm(forms.Form):
     submitter reads it), and the explicit acceptance of statements without a receipt."""
 
     text = forms.CharField(
+        max_length=2000,
         label=_("Reden (elke indiener krijgt die te lezen)"),
         widget=forms.Textarea(attrs={"rows": 3}),
     )
@@ -278,6 +286,7 @@ class PlanVersionForm(forms.Form):
     NEW_LINES = 3
 
     note = forms.CharField(
+        max_length=1000,
         label=_("Toelichting voor de ondersteuning"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),

@@ -25,7 +25,7 @@ from budgets.models import (
     YearClose,
 )
 from platforms.models import Platform
-from platforms.selectors import is_coordinator, is_member
+from platforms.selectors import is_coordinator, is_member, takes_new_work
 
 
 def _authenticated(user) -> bool:
@@ -60,7 +60,7 @@ def can_view_ledger_private(user, platform: Platform) -> bool:
 
 
 def can_submit_claim(user, budget: Budget) -> bool:
-    return is_platform_member(user, budget.platform)
+    return is_platform_member(user, budget.platform) and takes_new_work(budget.platform)
 
 
 def is_own_claim(user, claim: ExpenseClaim) -> bool:

@@ -97,7 +97,7 @@ def claim_create(request: HttpRequest, slug: str, budget_pk: int) -> HttpRespons
             form.keep_receipts()
         else:
             form.forget_kept_receipts()
-            messages.success(request, _("Uw declaratie is ingediend."))
+            messages.success(request, _("Je declaratie is ingediend."))
             return redirect("budgets:claim_detail", claim.pk)
     return render(
         request, "budgets/claim_form.html", {"form": form, "budget": budget, "claim": None}
@@ -146,7 +146,7 @@ def claim_edit(request: HttpRequest, pk: int) -> HttpResponse:
             form.keep_receipts()
         else:
             form.forget_kept_receipts()
-            messages.success(request, _("Uw declaratie is opnieuw ingediend."))
+            messages.success(request, _("Je declaratie is opnieuw ingediend."))
             return redirect("budgets:claim_detail", claim.pk)
     return render(
         request, "budgets/claim_form.html", {"form": form, "budget": claim.budget, "claim": claim}

@@ -51,7 +51,9 @@ class PlatformForm(forms.ModelForm):
         widget=BuurtPickerWidget,
         help_text=_("Kies er één of meer. Jullie eigen naam voor het gebied vul je hierboven in."),
     )
-    website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
+    website = forms.URLField(
+        label=_("Website"), required=False, assume_scheme="https", max_length=200
+    )
     logo_upload = forms.FileField(
         label=_("Logo (optioneel)"),
         required=False,
@@ -271,6 +273,7 @@ class EndorsementForm(forms.Form):
         help_text=_("Niet nodig als je een steuncode hebt."),
     )
     postcode4 = forms.RegexField(
+        max_length=4,
         label=_("Postcode, alleen de 4 cijfers (optioneel)"),
         regex=r"^\d{4}$",
         required=False,

@@ -316,3 +316,9 @@ def activity_is_referenced(activity: Activity) -> bool:
         for rel in Activity._meta.related_objects
         if rel.related_model not in own
     )
+
+
+def takes_new_work(platform) -> bool:
+    """An archived platform keeps its page, history, money and decisions, but takes no new
+    applications or expense claims (the one rule; recognition and budgets ask it)."""
+    return platform.archived_at is None

@@ -70,7 +70,10 @@ class ApplicationForm(forms.Form):
         help_text=_("De officiële buurten waarvoor jullie aanvragen."),
     )
     plan_summary = forms.CharField(
-        label=_("Plan in het kort"), widget=forms.Textarea(attrs={"rows": 4}), required=False
+        max_length=3000,
+        label=_("Plan in het kort"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
     )
 
     def __init__(self, *args, district=None, **kwargs):
@@ -83,9 +86,13 @@ class ApplicationForm(forms.Form):
 
 class StatementForm(forms.Form):
     statement = forms.CharField(
-        label=_("Toelichting"), widget=forms.Textarea(attrs={"rows": 6}), required=False
+        max_length=3000,
+        label=_("Toelichting"),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        required=False,
     )
     links = forms.CharField(
+        max_length=2000,
         label=_("Links"),
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
@@ -136,7 +143,7 @@ class PlanLineForm(forms.Form):
 
 class ConflictForm(forms.Form):
     has_conflict = forms.TypedChoiceField(
-        label=_("Heeft u een belang bij deze aanvraag?"),
+        label=_("Heb je een belang bij deze aanvraag?"),
         choices=[("0", _("Nee, ik heb geen belang")), ("1", _("Ja, ik heb een belang"))],
         coerce=lambda v: v == "1",
         widget=forms.RadioSelect,
@@ -147,6 +154,7 @@ class ConflictForm(forms.Form):
         required=False,
     )
     reason = forms.CharField(
+        max_length=1000,
         label=_("Toelichting (niet openbaar)"),
         widget=forms.Textarea(attrs={"rows": 2}),
         required=False,
@@ -161,7 +169,7 @@ class ConflictForm(forms.Form):
 
 class PinConflictForm(forms.Form):
     member = forms.ModelChoiceField(label=_("Commissielid"), queryset=User.objects.none())
-    reason = forms.CharField(label=_("Reden (niet openbaar)"), required=False)
+    reason = forms.CharField(max_length=1000, label=_("Reden (niet openbaar)"), required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -188,6 +196,7 @@ class ScoreForm(forms.Form):
                 initial="" if value is None else str(value),
             )
             self.fields[f"comment_{c.pk}"] = forms.CharField(
+                max_length=2000,
                 label=_("Toelichting bij %(t)s") % {"t": c.title},
                 widget=forms.Textarea(attrs={"rows": 2}),
                 required=False,
@@ -220,7 +229,7 @@ class DecisionForm(forms.Form):
         label=_("Toegekend bedrag (€)"), min_value=Decimal("0"), required=False
     )
     motivation = forms.CharField(
-        label=_("Motivering (openbaar)"), widget=forms.Textarea(attrs={"rows": 5})
+        max_length=5000, label=_("Motivering (openbaar)"), widget=forms.Textarea(attrs={"rows": 5})
     )
 
     def __init__(self, *args, criteria=(), **kwargs):
@@ -228,6 +237,7 @@ class DecisionForm(forms.Form):
         self.criteria = list(criteria)
         for c in self.criteria:
             self.fields[f"reason_{c.pk}"] = forms.CharField(
+                max_length=2000,
                 label=_("Reden bij %(n)s. %(t)s (waar de commissie afwijkt van de aanvraag)")
                 % {"n": c.number, "t": c.title},
                 widget=forms.Textarea(attrs={"rows": 2}),
@@ -240,7 +250,9 @@ class DecisionForm(forms.Form):
 
 class ObjectionForm(forms.Form):
     text = forms.CharField(
-        label=_("Waarom maak je bezwaar?"), widget=forms.Textarea(attrs={"rows": 6})
+        max_length=5000,
+        label=_("Waarom maak je bezwaar?"),
+        widget=forms.Textarea(attrs={"rows": 6}),
     )
 
 
@@ -249,12 +261,15 @@ class ObjectionHearingForm(forms.Form):
         label=_("Datum van de hoorzitting"), widget=forms.DateInput(attrs={"type": "date"})
     )
     heard = forms.CharField(
+        max_length=2000,
         label=_("Wie zijn gehoord"),
         help_text=_("Bijvoorbeeld de coördinatoren van het platform; of dat de indiener afzag."),
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     notes = forms.CharField(
-        label=_("Verslag (niet openbaar)"), widget=forms.Textarea(attrs={"rows": 5})
+        max_length=10000,
+        label=_("Verslag (niet openbaar)"),
+        widget=forms.Textarea(attrs={"rows": 5}),
     )
 
 
@@ -294,5 +309,5 @@ class RecognitionChangeForm(forms.Form):
         widget=forms.RadioSelect,
     )
     motivation = forms.CharField(
-        label=_("Motivering (openbaar)"), widget=forms.Textarea(attrs={"rows": 5})
+        max_length=5000, label=_("Motivering (openbaar)"), widget=forms.Textarea(attrs={"rows": 5})
     )

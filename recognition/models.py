@@ -88,7 +88,7 @@ class Round(models.Model):
 
     title = models.CharField(_("titel"), max_length=200)
     slug = models.SlugField(max_length=200, unique=True)
-    description = models.TextField(_("beschrijving"), blank=True)
+    description = models.TextField(_("beschrijving"), blank=True, max_length=5000)
     district = models.ForeignKey(Stadsdeel, on_delete=models.PROTECT, related_name="rounds")
     budget_year = models.PositiveSmallIntegerField(_("begrotingsjaar"))
     total_budget = models.DecimalField(_("totaal budget"), **MONEY)

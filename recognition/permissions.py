@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 from accounts.roles import is_admin, is_commission
 from audit.services import record
 from platforms.models import Platform
-from platforms.selectors import is_coordinator, is_member
+from platforms.selectors import is_coordinator, is_member, takes_new_work
 from recognition import selectors
 from recognition.models import Application, Decision, EvidenceFile, Objection, Recognition, Round
 
@@ -75,9 +75,19 @@ def can_restart_application(user, app: Application) -> bool:
     while the round is open."""
     return (
         is_coordinator(user, app.platform)
+        and takes_new_work(app.platform)
         and app.round.status == RS.OPEN
         and selectors.is_before_deadline(app.round)
         and app.status == Application.Status.WITHDRAWN
+    )
+
+
+def can_start_application(user, platform: Platform, rnd: Round) -> bool:
+    return (
+        is_coordinator(user, platform)
+        and takes_new_work(platform)
+        and rnd.status == RS.OPEN
+        and selectors.is_before_deadline(rnd)
     )
 
 

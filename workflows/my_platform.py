@@ -24,7 +24,10 @@ OPEN_CLAIM_STATUSES = (
 
 
 def open_rounds_without_application(platform: Platform) -> list[Round]:
-    """Rounds open for applications (before the deadline) the platform has not applied to."""
+    """Rounds open for applications (before the deadline) the platform has not applied to;
+    none for an archived platform."""
+    if not platform_selectors.takes_new_work(platform):
+        return []
     applied = set(
         Application.objects.filter(platform=platform)
         .exclude(status=Application.Status.WITHDRAWN)

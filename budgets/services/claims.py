@@ -40,6 +40,7 @@ from buurtplatform.emails import absolute_url, send_templated_email
 from buurtplatform.formatting import format_money
 from buurtplatform.uploads import CleanUpload
 from platforms.models import Activity
+from platforms.selectors import takes_new_work
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrPromise
@@ -146,6 +147,10 @@ def submit_claim(
 ) -> ExpenseClaim:
     """A platform member submits an expense claim with receipts (or a signed statement)."""
     if not permissions.can_submit_claim(by, budget):
+        if not takes_new_work(budget.platform):
+            raise ValidationError(
+                _("Dit platform is gearchiveerd; er kunnen geen declaraties meer worden ingediend.")
+            )
         raise ValidationError(_("Alleen leden van het platform kunnen declareren."))
     if budget_line.budget_id != budget.pk:
         raise ValidationError(_("Deze begrotingspost hoort niet bij dit budget."))

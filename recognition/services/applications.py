@@ -15,7 +15,7 @@ from areas.models import Buurt
 from audit.services import record
 from buurtplatform.uploads import CleanUpload
 from platforms.models import Activity, Platform
-from platforms.selectors import is_coordinator
+from platforms.selectors import is_coordinator, takes_new_work
 from recognition.models import (
     Application,
     ApplicationRevision,
@@ -43,6 +43,14 @@ def _require_coordinator(platform: Platform, user: User) -> None:
         raise ValidationError(_("Alleen coördinatoren van het platform kunnen dit doen."))
 
 
+def _require_active(platform: Platform) -> None:
+    if not takes_new_work(platform):
+        raise ValidationError(
+            _("Dit platform is gearchiveerd; er kan geen aanvraag meer voor worden ingediend."),
+            code="archived",
+        )
+
+
 def _require_editable(app: Application) -> None:
     if app.round.status != RS.OPEN or not is_before_deadline(app.round):
         raise ValidationError(
@@ -56,6 +64,7 @@ def _require_editable(app: Application) -> None:
 def start_application(*, round: Round, platform: Platform, by: User) -> Application:
     """Start a draft application of a platform in an open round."""
     _require_coordinator(platform, by)
+    _require_active(platform)
     if round.status != RS.OPEN or not is_before_deadline(round):
         raise ValidationError(_("Deze ronde is niet open voor aanvragen."))
     existing = Application.objects.filter(round=round, platform=platform).first()
@@ -313,6 +322,7 @@ def submit_application(*, application: Application, by: User) -> ApplicationRevi
     """Check completeness and store an immutable revision; re-submitting makes a new one."""
     app = Application.objects.select_for_update().get(pk=application.pk)
     _require_coordinator(app.platform, by)
+    _require_active(app.platform)
     _require_editable(app)
     missing = missing_for_submission(app)
     if missing:
@@ -357,6 +367,7 @@ def restart_application(*, application: Application, by: User) -> Application:
         .get(pk=application.pk)
     )
     _require_coordinator(app.platform, by)
+    _require_active(app.platform)
     if app.round.status != RS.OPEN or not is_before_deadline(app.round):
         raise ValidationError(
             _("De deadline is voorbij; een ingetrokken aanvraag kan niet meer worden hervat.")

@@ -84,7 +84,7 @@ def record_decision(
     if not permissions.can_chair(by, rnd):
         raise ValidationError(_("Alleen de voorzitter legt besluiten vast."))
     if permissions.is_conflicted(by, application):
-        raise ValidationError(_("U heeft een belang bij deze aanvraag en besluit niet mee."))
+        raise ValidationError(_("Je hebt een belang bij deze aanvraag en besluit niet mee."))
     if rnd.status != RS.ASSESSMENT:
         raise ValidationError(_("Besluiten kan alleen tijdens de beoordeling."))
     if application.status != AS.SUBMITTED:

@@ -41,9 +41,9 @@ def _require_may_score(application: Application, member: User) -> None:
         raise ValidationError(_("Deze aanvraag wordt niet beoordeeld."))
     decl = declaration_for(member, application)
     if decl is None:
-        raise ValidationError(_("Verklaar eerst of u een belang heeft."))
+        raise ValidationError(_("Verklaar eerst of je een belang hebt."))
     if decl.has_conflict or permissions.is_conflicted(member, application):
-        raise ValidationError(_("U heeft een belang bij deze aanvraag en beoordeelt haar niet."))
+        raise ValidationError(_("Je hebt een belang bij deze aanvraag en beoordeelt haar niet."))
 
 
 @transaction.atomic
@@ -57,7 +57,7 @@ def save_scores(
         application=application, member=member, defaults={"revision": revision}
     )
     if sheet.status == Scoresheet.Status.SUBMITTED:
-        raise ValidationError(_("Uw beoordeling is ingediend en kan niet meer worden gewijzigd."))
+        raise ValidationError(_("Je beoordeling is ingediend en kan niet meer worden gewijzigd."))
     sheet.revision = revision
     sheet.save(update_fields=["revision"])
     criteria = {c.pk: c for c in application.round.criteria_version.criteria.all()}
@@ -92,9 +92,9 @@ def submit_scoresheet(*, application: Application, member: User) -> Scoresheet:
         .first()
     )
     if sheet is None:
-        raise ValidationError(_("Vul eerst uw scores in."))
+        raise ValidationError(_("Vul eerst je scores in."))
     if sheet.status == Scoresheet.Status.SUBMITTED:
-        raise ValidationError(_("Uw beoordeling is al ingediend."))
+        raise ValidationError(_("Je beoordeling is al ingediend."))
     filled = {s.criterion_id for s in sheet.scores.all() if s.value is not None}
     missing = [c for c in application.round.criteria_version.criteria.all() if c.pk not in filled]
     if missing:

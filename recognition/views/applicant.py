@@ -34,9 +34,9 @@ def application_list(request: HttpRequest) -> HttpResponse:
     can_start = [
         (rnd, m.platform)
         for rnd in open_rounds
-        if selectors.is_before_deadline(rnd)
         for m in memberships
-        if m.role == Membership.Role.COORDINATOR and (rnd.pk, m.platform_id) not in existing
+        if (rnd.pk, m.platform_id) not in existing
+        and perms.can_start_application(request.user, m.platform, rnd)
     ]
     return render(
         request,
@@ -215,7 +215,8 @@ def application_submit(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         revision = services.submit_application(application=app, by=request.user)
     except ValidationError as exc:
-        messages.error(request, _("De aanvraag is nog niet compleet:"))
+        if getattr(exc, "code", None) != "archived":
+            messages.error(request, _("De aanvraag is nog niet compleet:"))
         show_errors(request, exc)
     else:
         messages.success(

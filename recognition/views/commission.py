@@ -118,7 +118,7 @@ def conflict_declare(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             show_errors(request, exc)
         else:
-            messages.success(request, _("Uw verklaring is vastgelegd."))
+            messages.success(request, _("Je verklaring is vastgelegd."))
             if form.cleaned_data["has_conflict"]:
                 return redirect("recognition:commission_round", slug=app.round.slug)
             return redirect("recognition:application_review", pk=app.pk)
@@ -204,7 +204,7 @@ def scoresheet_save(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             show_errors(request, exc)
         else:
-            messages.success(request, _("Uw scores zijn opgeslagen als concept."))
+            messages.success(request, _("Je scores zijn opgeslagen als concept."))
     else:
         messages.error(request, _("Een score ligt tussen 0 en 4."))
     return redirect("recognition:application_review", pk=app.pk)
@@ -222,7 +222,9 @@ def scoresheet_submit(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         show_errors(request, exc)
     else:
-        messages.success(request, _("Uw beoordeling is ingediend; u ziet nu ook de andere scores."))
+        messages.success(
+            request, _("Je beoordeling is ingediend; je ziet nu ook de andere scores.")
+        )
     return redirect("recognition:application_review", pk=app.pk)
 
 

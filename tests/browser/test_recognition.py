@@ -69,7 +69,7 @@ def _score_application(page, name: str, value: str) -> None:
     row.get_by_role("link", name="Belang verklaren").click()
     page.get_by_label("Nee, ik heb geen belang").check()
     page.get_by_role("button", name="Verklaring vastleggen").click()
-    assert page.get_by_text("De scores van andere commissieleden ziet u pas").is_visible()
+    assert page.get_by_text("De scores van andere commissieleden zie je pas").is_visible()
     assert page.get_by_text("Cees Tweede").count() == 0  # blind before submitting
     for select in page.locator("select").all():
         select.select_option(value)
@@ -77,7 +77,7 @@ def _score_application(page, name: str, value: str) -> None:
     assert page.get_by_text("opgeslagen als concept").is_visible()
     assert page.get_by_text("Cees Tweede").count() == 0  # a draft does not unlock
     page.get_by_role("button", name="Beoordeling indienen").click()
-    assert page.get_by_text("Uw beoordeling is ingediend").first.is_visible()
+    assert page.get_by_text("Je beoordeling is ingediend").first.is_visible()
     assert page.get_by_role("columnheader", name="Cees").is_visible()
 
 

@@ -37,3 +37,22 @@ def test_open_data_page_at_phone_width(phone_page):
     assert phone_page.get_by_role("heading", name="Open data").is_visible()
     width = phone_page.evaluate("document.documentElement.scrollWidth")
     assert width <= 340
+
+
+def test_chart_labels_are_readable_on_a_390px_phone(browser, live_server, reference_data):
+    granted_scenario()
+    context = browser.new_context(
+        base_url=live_server.url, locale="nl-NL", viewport={"width": 390, "height": 844}
+    )
+    page = context.new_page()
+    page.goto("/transparantie/")
+    heights = page.evaluate(
+        """() => [...document.querySelectorAll('svg.bar-chart text')]
+              .map(t => t.getBoundingClientRect().height)"""
+    )
+    assert len(heights) > 4
+    # A text box is about 1.15 × the font size; 12 px type gives boxes of 13.8 px or more.
+    assert min(heights) >= 13.5, heights
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.screenshot(path="/tmp/chart-390.png", full_page=True)
+    context.close()

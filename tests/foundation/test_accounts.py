@@ -135,3 +135,14 @@ def test_role_change_needs_recent_authentication(client_for, admin_user, residen
     assert response.status_code == 302
     assert "reauthenticate" in response["Location"]
     assert not is_commission(User.objects.get(pk=resident.pk))
+
+
+def test_login_page_says_inloggen_not_aanmelden(client):
+    """ "Platform aanmelden" registers a platform; signing in is "Inloggen" (issue 15)."""
+    html = client.get("/account/login/").content.decode()
+    assert re.search(r"<title>\s*Inloggen", html)
+    h1 = re.search(r"<h1[^>]*>\s*(.*?)\s*</h1>", html, re.S).group(1)
+    assert h1 == "Inloggen"
+    assert "Aanmelden" not in re.sub(r"Platform aanmelden", "", html)
+    english = client.get("/en/account/login/").content.decode()
+    assert re.search(r"<h1[^>]*>\s*Log in\s*</h1>", english)

@@ -348,7 +348,7 @@ def test_blind_scoring_in_views_and_templates(
     html = c2.get(review).content.decode()
     assert "GEHEIM-COMMENTAAR" not in html
     assert commission_member.get_short_name() not in html
-    assert "pas nadat u uw eigen beoordeling" in html
+    assert "pas nadat je je eigen beoordeling" in html
     compare = c2.get(reverse("recognition:round_compare", args=[app.round.slug])).content.decode()
     assert commission_member.get_short_name() not in compare
     assert "Dien eerst je eigen beoordeling in" in compare

@@ -56,7 +56,7 @@ bench: install
 messages: install
 	$(DEV_ENV) $(BIN)/python manage.py makemessages -l en --no-obsolete -i ".venv/*" -i "bench/*" -i "tests/*"
 	for f in locale/en/*.json; do $(BIN)/python locale/fill_po.py locale/en/LC_MESSAGES/django.po $$f; done
-	$(DEV_ENV) $(BIN)/python manage.py compilemessages -l en --ignore ".venv"
+	$(DEV_ENV) $(BIN)/python manage.py compilemessages -l en -l nl --ignore ".venv"
 
 clean:
 	rm -rf $(VENV) .test-media staticfiles

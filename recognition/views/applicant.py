@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -239,7 +240,7 @@ def application_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
                 "%(deadline)s kan een coördinator de aanvraag weer openen als concept en "
                 "opnieuw indienen; daarna niet meer."
             )
-            % {"deadline": date_format(app.round.application_deadline, "DATETIME_FORMAT")},
+            % {"deadline": date_format(timezone.localtime(app.round.application_deadline), "DATETIME_FORMAT")},
             kept=_(
                 "Je teksten, bewijsstukken, begroting en eerder ingediende versies blijven bewaard."
             ),

@@ -64,3 +64,32 @@ def login(page, email: str, password: str) -> None:
     page.get_by_label("E-mail").first.fill(email)
     page.get_by_label("Wachtwoord").first.fill(password)
     page.locator("main form button[type=submit]").first.click()
+
+
+def _phone_context(browser, live_server):
+    """A phone as residents use it (issue 15): 390 × 844, touch, mobile viewport meta."""
+    context = browser.new_context(
+        base_url=live_server.url,
+        locale="nl-NL",
+        viewport={"width": 390, "height": 844},
+        device_scale_factor=1,
+        is_mobile=True,
+        has_touch=True,
+    )
+    context.set_default_timeout(10_000)
+    return context
+
+
+@pytest.fixture
+def phone_390(browser, live_server, reference_data):
+    """Makes phone pages (one per person in the journey); all are closed afterwards."""
+    contexts = []
+
+    def new_page():
+        context = _phone_context(browser, live_server)
+        contexts.append(context)
+        return context.new_page()
+
+    yield new_page
+    for context in contexts:
+        context.close()

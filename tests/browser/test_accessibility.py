@@ -169,6 +169,23 @@ def test_my_platform_page(page, live_server, a11y_world, lang):
 
 
 @pytest.mark.parametrize("lang", list(LANGUAGES))
+def test_confirmation_pages(page, live_server, a11y_world, lang):
+    """Destructive actions ask on a page of their own (issue 15): archive, delete, withdraw."""
+    w, prefix = a11y_world, LANGUAGES[lang]
+    slug = w["platform"].slug
+    log_in(page, live_server, w["coordinator"])
+    urls = [
+        f"/platforms/{slug}/archiveren/",
+        f"/platforms/{slug}/activiteiten/{w['activity'].pk}/verwijderen/",
+        f"/aanvragen/{w['draft'].pk}/intrekken/",
+    ]
+    found = scan(page, [prefix + url for url in urls])
+    assert found == {}
+    page.goto(prefix + urls[0])
+    assert page.locator("main form button[type=submit]").count() >= 1
+
+
+@pytest.mark.parametrize("lang", list(LANGUAGES))
 def test_main_forms(page, live_server, a11y_world, lang):
     w, prefix = a11y_world, LANGUAGES[lang]
     slug = w["platform"].slug

@@ -27,3 +27,16 @@ def test_no_dutch_text_uses_the_formal_u():
     formal = [i for i in _msgids(po) if FORMAL.search(i)]
     assert len(_msgids(po)) > 500  # the catalogue was read
     assert formal == []
+
+
+def test_library_texts_say_je_and_inloggen(client, db):
+    """Django's and allauth's Dutch texts are overridden where they say "u" or "aanmelden"."""
+    signup = client.get("/account/signup/").content.decode()
+    assert "Log dan in" in signup and "Meld je dan aan" not in signup
+    response = client.post(
+        "/account/signup/",
+        {"email": "a@example.org", "password1": "12345678901", "password2": "12345678901"},
+    )
+    html = response.content.decode()
+    assert "Je wachtwoord mag niet volledig uit cijfers bestaan" in html
+    assert not FORMAL.search(re.sub(r"<[^>]+>", " ", html).replace("&nbsp;", " "))

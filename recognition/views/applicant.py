@@ -240,7 +240,11 @@ def application_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
                 "%(deadline)s kan een coördinator de aanvraag weer openen als concept en "
                 "opnieuw indienen; daarna niet meer."
             )
-            % {"deadline": date_format(timezone.localtime(app.round.application_deadline), "DATETIME_FORMAT")},
+            % {
+                "deadline": date_format(
+                    timezone.localtime(app.round.application_deadline), "DATETIME_FORMAT"
+                )
+            },
             kept=_(
                 "Je teksten, bewijsstukken, begroting en eerder ingediende versies blijven bewaard."
             ),

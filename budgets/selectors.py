@@ -588,6 +588,153 @@ def public_transactions() -> Iterator[dict]:
         }
 
 
+def _public_grant_id() -> Subquery:
+    """The grant (the budget without ``carried_from``) a budget's money comes from: budgets
+    carried over keep their origin's decision, and there is one grant per decision."""
+    return Subquery(
+        Budget.objects.filter(decision=OuterRef("decision"), carried_from=None).values("pk")[:1]
+    )
+
+
+def public_budgets() -> Iterator[dict[str, Any]]:
+    """The budgets of published decisions (grants and carried-over budgets), keyed by id, with
+    the id of the grant each one comes from (``grant_pk``), for the open data. One query."""
+    rows = (
+        Budget.objects.filter(decision__status=Decision.Status.PUBLISHED)
+        .annotate(grant_pk=_public_grant_id())
+        .order_by("id")
+        .values(
+            "id", "grant_pk", "carried_from_id", "platform_id", "round_id", "year", "granted_amount"
+        )
+    )
+    for row in rows.iterator(chunk_size=2000):
+        yield dict(row)
+
+
+def public_transaction_keys() -> Iterator[dict[str, Any]]:
+    """One row per public transaction with its numeric keys (budget, grant, platform), the
+    amount (the sum of its debits) and the scrubbed public description. One query."""
+    grant = Subquery(
+        Budget.objects.filter(decision=OuterRef("budget__decision"), carried_from=None).values(
+            "pk"
+        )[:1]
+    )
+    debits = Subquery(
+        Entry.objects.filter(transaction=OuterRef("pk"), side=Entry.Side.DEBIT)
+        .order_by()
+        .values("transaction")
+        .annotate(total=Sum("amount"))
+        .values("total")[:1],
+        output_field=DEC,
+    )
+    rows = (
+        Transaction.objects.filter(budget__decision__status=Decision.Status.PUBLISHED)
+        .annotate(grant_pk=grant, total=debits)
+        .order_by("value_date", "id")
+        .values_list(
+            "id",
+            "value_date",
+            "kind",
+            "budget_id",
+            "grant_pk",
+            "budget__platform_id",
+            "reverses_id",
+            "total",
+            "description",
+            "claim__payee_is_organisation",
+            "claim__payee_name",
+        )
+    )
+    for (
+        tx_id,
+        date,
+        kind,
+        budget,
+        grant_pk,
+        platform,
+        reverses,
+        total,
+        description,
+        org,
+        payee,
+    ) in rows.iterator(chunk_size=2000):
+        private = None if org or org is None else payee
+        yield {
+            "id": tx_id,
+            "date": date,
+            "kind": kind,
+            "budget_id": budget,
+            "grant_id": grant_pk,
+            "platform_id": platform,
+            "reverses_id": reverses,
+            "amount": total if total is not None else ZERO,
+            "description": scrub_private_payee(description, private),
+        }
+
+
+def public_entry_keys() -> Iterator[dict[str, Any]]:
+    """Every public ledger entry with the numeric keys of its transaction, budget, grant and
+    platform (so it joins without parsing text); amounts as Decimal, the date as a date.
+    The same entries and scrubbing as ``public_transactions``. One query (iterator)."""
+    grant = Subquery(
+        Budget.objects.filter(
+            decision=OuterRef("transaction__budget__decision"), carried_from=None
+        ).values("pk")[:1]
+    )
+    rows = (
+        Entry.objects.filter(transaction__budget__decision__status=Decision.Status.PUBLISHED)
+        .annotate(grant_pk=grant)
+        .order_by("transaction__value_date", "transaction_id", "id")
+        .values_list(
+            "id",
+            "transaction_id",
+            "transaction__budget_id",
+            "grant_pk",
+            "transaction__budget__platform_id",
+            "transaction__value_date",
+            "account__code",
+            "account__name",
+            "account__kind",
+            "side",
+            "amount",
+            "transaction__description",
+            "transaction__claim__payee_is_organisation",
+            "transaction__claim__payee_name",
+        )
+    )
+    for (
+        entry_id,
+        tx_id,
+        budget,
+        grant_pk,
+        platform,
+        date,
+        code,
+        name,
+        kind,
+        side,
+        amount,
+        description,
+        org,
+        payee,
+    ) in rows.iterator(chunk_size=2000):
+        private = None if org or org is None else payee
+        yield {
+            "id": entry_id,
+            "transaction_id": tx_id,
+            "budget_id": budget,
+            "grant_id": grant_pk,
+            "platform_id": platform,
+            "date": date,
+            "account_code": code,
+            "account_name": scrub_private_payee(name, private),
+            "account_kind": kind,
+            "debit": amount if side == Entry.Side.DEBIT else None,
+            "credit": amount if side == Entry.Side.CREDIT else None,
+            "description": scrub_private_payee(description, private),
+        }
+
+
 LEDGER_COLUMNS = [
     "transaction_id",
     "value_date",

@@ -5,12 +5,17 @@ The fetcher serves only ``data:`` URLs, the project's own static files and publi
 those folders), straight from disk. It follows no redirects, refuses http(s), ftp, any
 ``file:`` outside those folders and ``..`` tricks, and every refusal is logged. Attachments
 (``<link rel=attachment>``) are dropped before the PDF is written.
+
+Every PDF is PDF/UA-1: tagged (a structure tree, ``/MarkInfo``), with the document language
+(``<html lang>`` → ``/Lang``), its title (``<title>`` → ``/Title`` and the XMP ``dc:title``,
+shown by the viewer) and a creation date (``<meta name="dcterms.created">``, else now).
 """
 
 from __future__ import annotations
 
 import logging
 import mimetypes
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -84,6 +89,13 @@ def _fetcher_class():
         def fetch(self, url, headers=None):
             if url.lower().startswith("data:"):
                 return super().fetch(url, headers)
+            if url.lower().startswith("media:"):  # public media in the bucket (STORAGE_URL)
+                from buurtplatform.storage import read_public_media
+
+                data = read_public_media(url[len("media:") :])
+                if data is not None:
+                    kind = mimetypes.guess_type(url.split("?")[0])[0] or "application/octet-stream"
+                    return URLFetcherResponse(url, data, headers={"Content-Type": kind})
             try:
                 path = resolve_url(url)
             except BlockedURL:
@@ -107,11 +119,19 @@ def render_pdf(template_name: str, context: dict, *, fetcher=None) -> bytes:
     return html_to_pdf(render_to_string(template_name, context), fetcher=fetcher)
 
 
+# Tagged, with language, title and XMP metadata (WeasyPrint's PDF/UA-1 variant).
+PDF_VARIANT = "pdf/ua-1"
+
+
 def html_to_pdf(html: str, *, fetcher=None) -> bytes:
     from weasyprint import HTML
 
     fetcher = fetcher or make_url_fetcher()
-    document = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).render()
+    document = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).render(
+        pdf_variant=PDF_VARIANT
+    )
     # A <link rel=attachment> can never embed a file in a public report.
     document.metadata.attachments = []
-    return document.write_pdf()
+    if not document.metadata.created:
+        document.metadata.created = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return document.write_pdf(pdf_variant=PDF_VARIANT)

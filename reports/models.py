@@ -1,8 +1,17 @@
-"""Report jobs: one row per report (kind + subject key), the source of truth for the queue."""
+"""Report jobs: one row per report (kind + subject key + language), the source of truth for
+the queue."""
 
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+# The data version printed in a report's footer and next to its SHA-256: the first characters
+# of the data fingerprint, enough to tell the versions of one report apart.
+DATA_VERSION_LENGTH = 16
+
+
+def data_version(fingerprint: str) -> str:
+    return fingerprint[:DATA_VERSION_LENGTH]
 
 
 class ReportJob(models.Model):
@@ -26,6 +35,8 @@ class ReportJob(models.Model):
     key = models.CharField(
         max_length=200, help_text="Subject: '<slug>/<year>', '<round slug>' or '<year>'"
     )
+    # The language the file is written in: /…pdf is Dutch, /en/…pdf English (a row each).
+    language = models.CharField(max_length=8, default="nl")
     status = models.CharField(
         max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True
     )
@@ -45,9 +56,11 @@ class ReportJob(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        ordering = ["kind", "key"]
+        ordering = ["kind", "key", "language"]
         constraints = [
-            models.UniqueConstraint(fields=["kind", "key"], name="reportjob_unique_subject"),
+            models.UniqueConstraint(
+                fields=["kind", "key", "language"], name="reportjob_unique_subject"
+            ),
             models.CheckConstraint(
                 condition=~Q(status="done") | ~Q(sha256=""), name="reportjob_done_has_file"
             ),
@@ -56,7 +69,12 @@ class ReportJob(models.Model):
         verbose_name_plural = _("rapporten")
 
     def __str__(self) -> str:
-        return f"{self.kind}:{self.key} ({self.status})"
+        return f"{self.kind}:{self.key}:{self.language} ({self.status})"
+
+    @property
+    def data_version(self) -> str:
+        """The data version the current file was made from (printed in its footer)."""
+        return data_version(self.data_fingerprint)
 
     @property
     def has_file(self) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -13,6 +14,7 @@ from recognition.models import Round
 from reports import data, exports
 from reports.charts import bar_chart
 from reports.models import ReportJob
+from reports.models import data_version as short_version
 
 TEMPLATES = {
     ReportJob.Kind.PLATFORM_YEAR: "reports/pdf/platform_year.html",
@@ -89,17 +91,53 @@ def file_extension(kind: str, key: str) -> str:
     return "pdf"
 
 
-def render_report(kind: str, key: str, *, fetcher=None) -> bytes:
-    """Render one report in Dutch (the published language) to PDF bytes (or, for the
-    accountant's export, to its CSV, XLSX, XAF or ZIP file)."""
+def verify_url(kind: str, key: str, context: dict) -> str:
+    """The address where the report's SHA-256 is published (in the current language): the
+    transparency page of its year, or, for the private meeting pack, the pack itself (its
+    response carries the hash)."""
+    if kind == ReportJob.Kind.MEETING_PACK:
+        path = reverse("reports:meeting_pack", args=[context["round"].slug])
+    else:
+        year = context["round"].budget_year if kind == ReportJob.Kind.ROUND_DECISION else None
+        year = year or context.get("year")
+        if year in data.years_available():
+            path = reverse("reports:transparency_year", args=[year])
+        else:
+            path = reverse("reports:transparency")
+    return f"{settings.SITE_URL}{path}"
+
+
+def render_report(
+    kind: str,
+    key: str,
+    *,
+    language: str = "nl",
+    report_id: int | None = None,
+    data_version: str | None = None,
+    fetcher=None,
+) -> bytes:
+    """Render one report in Dutch (the published language) or English to PDF bytes (or, for
+    the accountant's export, always Dutch, to its CSV, XLSX, XAF or ZIP file).
+
+    Every page's footer prints the report id (the job's id; "concept" when rendered outside
+    the pipeline), the data version (the job's data fingerprint) and where the SHA-256 is
+    published."""
     if kind == ReportJob.Kind.LEDGER_EXPORT:
         try:
             with translation.override("nl"):
                 return exports.render_export(key)
         except exports.ExportTooLarge as exc:
             raise ReportTooLarge(str(exc)) from exc
-    with translation.override("nl"):
+    if data_version is None:
+        from reports.services import compute_fingerprint
+
+        data_version = compute_fingerprint(kind, key)
+    with translation.override("en" if language == "en" else "nl"):
         context = report_context(kind, key)
         context["generated_at"] = timezone.localtime()
+        context["created_iso"] = context["generated_at"].replace(microsecond=0).isoformat()
         context["kind"] = kind
+        context["report_id"] = report_id
+        context["data_version"] = short_version(data_version)
+        context["verify_url"] = verify_url(kind, key, context)
         return render_pdf(TEMPLATES[kind], context, fetcher=fetcher)

@@ -21,6 +21,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from buurtplatform.storage import StoredFile, report_storage, save_bytes
 from reports import data
 from reports.models import ReportJob
 
@@ -50,9 +51,15 @@ def compute_fingerprint(kind: str, key: str) -> str:
     raise ValueError(kind)
 
 
-def report_file(job: ReportJob) -> Path | None:
+def report_file(job: ReportJob) -> Path | StoredFile | None:
+    """The job's file: a local path under REPORTS_ROOT, or the shared "reports" storage's
+    object when STORAGE_URL is set (a report made on one machine is served by any other)."""
     if not job.has_file:
         return None
+    storage = report_storage()
+    if storage is not None:
+        stored = StoredFile(storage, job.file_path)
+        return stored if stored.is_file() else None
     path = Path(settings.REPORTS_ROOT) / job.file_path
     return path if path.is_file() else None
 
@@ -65,18 +72,35 @@ def is_ready(job: ReportJob, fingerprint: str) -> bool:
     )
 
 
-def _get_job(kind: str, key: str) -> ReportJob:
+def report_language(kind: str, language: str | None) -> str:
+    """The language a report is made in: a PDF in Dutch or English (the URL's language), the
+    accountant's export always in Dutch."""
+    if kind == ReportJob.Kind.LEDGER_EXPORT:
+        return "nl"
+    return "en" if (language or "").lower().startswith("en") else "nl"
+
+
+def find_job(kind: str, key: str, language: str | None = None) -> ReportJob | None:
+    return ReportJob.objects.filter(
+        kind=kind, key=key, language=report_language(kind, language)
+    ).first()
+
+
+def _get_job(kind: str, key: str, language: str) -> ReportJob:
     try:
-        job, _created = ReportJob.objects.get_or_create(kind=kind, key=key)
+        job, _created = ReportJob.objects.get_or_create(kind=kind, key=key, language=language)
     except IntegrityError:  # a concurrent request created it first
-        job = ReportJob.objects.get(kind=kind, key=key)
+        job = ReportJob.objects.get(kind=kind, key=key, language=language)
     return job
 
 
-def request_report(*, kind: str, key: str) -> ReportJob:
-    """Make sure a current report exists or exactly one job for it is queued."""
+def request_report(*, kind: str, key: str, language: str | None = None) -> ReportJob:
+    """Make sure a current report exists or exactly one job for it is queued.
+
+    Each language is its own job and file (a row per kind, key and language); the data
+    fingerprint is the same for both, as both show the same data version."""
     fingerprint = compute_fingerprint(kind, key)
-    job = _get_job(kind, key)
+    job = _get_job(kind, key, report_language(kind, language))
     if is_ready(job, fingerprint):
         return job
     if job.status in (ReportJob.Status.PENDING, ReportJob.Status.RUNNING) and job.requested_at:
@@ -125,13 +149,21 @@ def enqueue_job(job_id: int) -> bool:
     return True
 
 
-def _safe_name(kind: str, key: str, digest: str, extension: str = "pdf") -> str:
+def _safe_name(
+    kind: str, key: str, digest: str, extension: str = "pdf", language: str = "nl"
+) -> str:
     slug = re.sub(r"[^a-z0-9-]+", "-", key.lower()).strip("-") or "report"
+    if language != "nl":
+        slug = f"{slug}-{language}"
     return f"{kind}/{slug}-{digest[:16]}.{extension}"
 
 
-def _write_atomically(relative: str, content: bytes) -> Path:
-    """Write to a temporary file in the same folder, fsync, then rename into place."""
+def _write_atomically(relative: str, content: bytes) -> Path | StoredFile:
+    """Write to a temporary file in the same folder, fsync, then rename into place; in the
+    shared storage one PUT (an object appears whole or not at all)."""
+    storage = report_storage()
+    if storage is not None:
+        return StoredFile(storage, save_bytes(storage, relative, content))
     target = Path(settings.REPORTS_ROOT) / relative
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=target.suffix)
@@ -181,9 +213,19 @@ def generate_report(*, job_id: int, fetcher=None) -> ReportJob | None:
         old_file = report_file(job)
         transient: OSError | None = None
         try:
-            content = render_report(job.kind, job.key, fetcher=fetcher)
+            # The footer of every page prints the report id and the data version.
+            content = render_report(
+                job.kind,
+                job.key,
+                language=job.language,
+                report_id=job.pk,
+                data_version=fingerprint,
+                fetcher=fetcher,
+            )
             digest = hashlib.sha256(content).hexdigest()
-            relative = _safe_name(job.kind, job.key, digest, file_extension(job.kind, job.key))
+            relative = _safe_name(
+                job.kind, job.key, digest, file_extension(job.kind, job.key), job.language
+            )
             _write_atomically(relative, content)
         except (SoftTimeLimitExceeded, ReportTooLarge):
             _fail(job, TOO_BIG_MESSAGE)
@@ -296,7 +338,7 @@ def refresh_all_reports(*, include_failed: bool = True) -> list[int]:
         statuses.append(ReportJob.Status.FAILED)
     for job in ReportJob.objects.filter(status__in=statuses):
         if not is_ready(job, compute_fingerprint(job.kind, job.key)):
-            job = request_report(kind=job.kind, key=job.key)
+            job = request_report(kind=job.kind, key=job.key, language=job.language)
             if job.status == ReportJob.Status.PENDING:
                 queued.append(job.pk)
     return queued

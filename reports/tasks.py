@@ -46,3 +46,15 @@ def refresh_all_reports() -> int:
 def refresh_outdated_reports() -> int:
     """Every ten minutes: regenerate made reports whose data changed since (debounced)."""
     return len(services.refresh_all_reports(include_failed=False))
+
+
+@shared_task(
+    ignore_result=True,
+    soft_time_limit=settings.CELERY_TASK_SOFT_TIME_LIMIT,
+    time_limit=settings.CELERY_TASK_TIME_LIMIT,
+)
+def build_open_data_task(version: str, name: str, fmt: str, language: str) -> None:
+    """Build one open data file of a data version (XLSX is too slow for a request)."""
+    from reports import opendata
+
+    opendata.build(version, name, fmt, language)

@@ -46,7 +46,9 @@ urlpatterns = [
     ),
     path("open-data/", views.open_data, name="open_data"),
     path("open-data/transactions.csv", views.transactions_csv, name="transactions_csv"),
+    path("open-data/datapackage.json", views.datapackage_json, name="datapackage"),
     path("open-data/360giving.json", views.threesixty_json, name="threesixty_json"),
     path("open-data/<str:name>.csv", views.dataset_csv, name="dataset_csv"),
     path("open-data/<str:name>.json", views.dataset_json, name="dataset_json"),
+    path("open-data/<str:name>.xlsx", views.dataset_xlsx, name="dataset_xlsx"),
 ]

@@ -2,27 +2,39 @@
 
 from __future__ import annotations
 
+import base64
+import io
 import logging
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBase,
+    JsonResponse,
+    StreamingHttpResponse,
+)
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from accounts.permissions import role_required
 from accounts.ratelimits import over_limit_for_client
+from buurtplatform import conditional
 from buurtplatform.pagecache import public_page
 from platforms.models import Platform
 from recognition.models import Round
 from recognition.permissions import can_use_commission, get_commission_round_for_user
-from reports import data, exports, opendata, services
+from reports import data, exports, opendata, services, tasks
 from reports.models import ReportJob
 from reports.permissions import (
     can_export_accounts,
@@ -54,8 +66,12 @@ def _serve(
     content_type: str = "application/pdf",
     back_url: str = "",
 ) -> HttpResponse:
+    # The URL's language (/en/… is English) picks the report's language: a job and file each.
+    language = services.report_language(kind, get_language())
     fingerprint = services.compute_fingerprint(kind, key)
-    job = ReportJob.objects.filter(kind=kind, key=key).first()
+    job = services.find_job(kind, key, language)
+    if language != "nl" and filename.endswith(".pdf"):
+        filename = f"{filename[:-4]}-{language}.pdf"
     if job is not None and services.is_ready(job, fingerprint):
         return _pdf_response(job, filename, content_type)
     queued = job is not None and job.status in (ReportJob.Status.PENDING, ReportJob.Status.RUNNING)
@@ -63,7 +79,7 @@ def _serve(
         response = render(request, "reports/report_rate_limited.html", {"title": title}, status=429)
         response["Retry-After"] = str(RATE_WINDOW)
         return response
-    job = services.request_report(kind=kind, key=key)
+    job = services.request_report(kind=kind, key=key, language=language)
     job.refresh_from_db()
     if services.is_ready(job, services.compute_fingerprint(kind, key)):
         return _pdf_response(job, filename, content_type)
@@ -95,7 +111,13 @@ def _pdf_response(
     # A PDF opens in the browser; an export (CSV, XLSX, XAF, ZIP) is a download.
     disposition = "inline" if content_type == "application/pdf" else "attachment"
     response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
+    # The file cannot hold its own hash: the response carries it (RFC 9530 Repr-Digest, the
+    # base64 SHA-256 of the bytes served), as does the transparency page, next to the link.
+    response["Repr-Digest"] = f"sha-256=:{base64.b64encode(bytes.fromhex(job.sha256)).decode()}:"
     response["X-Report-SHA256"] = job.sha256
+    response["X-Report-Id"] = str(job.pk)
+    response["X-Report-Data-Version"] = job.data_version
+    response["Content-Language"] = job.language
     private = job.kind in PRIVATE_KINDS
     response["Cache-Control"] = "private, no-store" if private else "public, max-age=60"
     return response
@@ -258,7 +280,8 @@ def transparency(request: HttpRequest, year: int | None = None) -> HttpResponse:
     keys = (
         [str(year)] + [r.slug for r in rounds] + [f"{p.code}/{year}" for p in overview["platforms"]]
     )
-    jobs = {(j.kind, j.key): j for j in ReportJob.objects.filter(key__in=keys)}
+    language = services.report_language(ReportJob.Kind.DISTRICT_YEAR, get_language())
+    jobs = {(j.kind, j.key): j for j in ReportJob.objects.filter(key__in=keys, language=language)}
     district_job = jobs.get((ReportJob.Kind.DISTRICT_YEAR, str(year)))
     context = {
         **overview,
@@ -278,7 +301,17 @@ def transparency(request: HttpRequest, year: int | None = None) -> HttpResponse:
 
 @public_page
 def open_data(request: HttpRequest) -> HttpResponse:
-    return render(request, "reports/open_data.html", {"fields": opendata.FIELDS})
+    return render(
+        request,
+        "reports/open_data.html",
+        {
+            "datasets": opendata.field_dictionary(get_language()),
+            "attribution": opendata.ATTRIBUTION_EN
+            if get_language() == "en"
+            else opendata.ATTRIBUTION,
+            "license": opendata.LICENSE,
+        },
+    )
 
 
 def _dataset(name: str) -> str:
@@ -287,24 +320,120 @@ def _dataset(name: str) -> str:
     return name
 
 
-def dataset_csv(request: HttpRequest, name: str) -> HttpResponse:
+def _open_data_file(request: HttpRequest, name: str, fmt: str) -> HttpResponseBase:
+    """One open data file: built once per public data version (CSV and JSON streamed to the
+    first visitor while being written), then served from disk with ETag, Last-Modified, 304,
+    CORS and a Cache-Control a reverse proxy may keep (buurtplatform.conditional)."""
     name = _dataset(name)
-    response = HttpResponse(opendata.as_csv(name), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'inline; filename="{name}.csv"'
-    return response
+    language = get_language()
+    content_type = opendata.FORMATS[fmt]
+
+    def build(version: str | None) -> HttpResponseBase:
+        response: HttpResponseBase
+        if version is None:  # unversioned (page cache off: tests, dev): fresh, nothing kept
+            if fmt == "xlsx":
+                out = io.BytesIO()
+                opendata.write_xlsx(name, language, out)
+                content = out.getvalue()
+            else:
+                content = "".join(opendata.text_chunks(name, fmt, None)).encode("utf-8")
+            response = HttpResponse(content, content_type=content_type)
+        else:
+            path = opendata.export_path(version, name, fmt, language)
+            if not path.is_file() and fmt == "xlsx":
+                path = opendata.build(version, name, fmt, language)
+            if path.is_file():
+                response = FileResponse(path.open("rb"), content_type=content_type)
+            else:
+                response = StreamingHttpResponse(
+                    opendata.stream_and_store(version, name, fmt, language),
+                    content_type=content_type,
+                )
+        disposition = "attachment" if fmt == "xlsx" else "inline"
+        response["Content-Disposition"] = f'{disposition}; filename="{name}.{fmt}"'
+        return response
+
+    def served_version(version: str) -> str:
+        """XLSX takes seconds at scale: while a new version is built in the background, the
+        previous one is served (with its own ETag); the very first one is built here."""
+        if fmt != "xlsx" or opendata.export_path(version, name, fmt, language).is_file():
+            return version
+        stale = opendata.latest_built(name, fmt, language)
+        if stale is None and settings.CELERY_TASK_ALWAYS_EAGER:
+            return version  # no worker (embedded default): built here, in the request
+        lock = f"opendata:building:{version}:{name}:{fmt}:{language}"
+        try:
+            start = cache.add(lock, 1, 900)
+        except Exception:  # a cache outage: build without the lock
+            start = True
+        if start:
+            tasks.build_open_data_task.delay(version, name, fmt, language)
+        # Without a worker (eager tasks) the file is built by now.
+        current = opendata.export_path(version, name, fmt, language).is_file()
+        if current:
+            return version
+        if stale is None:  # the very first workbook: a worker makes it, the visitor waits
+            raise _OpenDataPending
+        return stale
+
+    try:
+        return conditional.versioned(
+            request, ("open-data", name, fmt, language), build, served_version=served_version
+        )
+    except _OpenDataPending:
+        response = render(
+            request,
+            "reports/open_data_pending.html",
+            {"refresh": REFRESH_SECONDS * 2, "name": name, "fmt": fmt},
+            status=503,
+        )
+        response["Retry-After"] = str(REFRESH_SECONDS * 2)
+        response["Cache-Control"] = "no-store"
+        return response
 
 
-def dataset_json(request: HttpRequest, name: str) -> HttpResponse:
-    name = _dataset(name)
-    return HttpResponse(opendata.as_json(name), content_type="application/json")
+class _OpenDataPending(Exception):
+    """No workbook of this dataset exists yet; a worker is building the first one."""
 
 
-def transactions_csv(request: HttpRequest) -> HttpResponse:
-    return dataset_csv(request, "entries")
+@require_safe
+def dataset_csv(request: HttpRequest, name: str) -> HttpResponseBase:
+    return _open_data_file(request, name, "csv")
+
+
+@require_safe
+def dataset_json(request: HttpRequest, name: str) -> HttpResponseBase:
+    return _open_data_file(request, name, "json")
+
+
+@require_safe
+def dataset_xlsx(request: HttpRequest, name: str) -> HttpResponseBase:
+    return _open_data_file(request, name, "xlsx")
+
+
+@require_safe
+def transactions_csv(request: HttpRequest) -> HttpResponseBase:
+    """transactions.csv: one row per transaction (its lines are in entries.csv)."""
+    return _open_data_file(request, "transactions", "csv")
+
+
+@require_safe
+def datapackage_json(request: HttpRequest) -> HttpResponseBase:
+    """The Frictionless Data Package describing every CSV (one source: opendata.SCHEMAS)."""
+    homepage = f"{settings.SITE_URL.rstrip('/')}{reverse('reports:open_data')}"
+
+    def build(version: str | None) -> HttpResponseBase:
+        return JsonResponse(
+            opendata.datapackage(version, homepage),
+            json_dumps_params={"ensure_ascii": False, "indent": 1},
+        )
+
+    return conditional.versioned(request, ("open-data", "datapackage", get_language()), build)
 
 
 def threesixty_json(request: HttpRequest) -> HttpResponse:
-    base = f"{request.scheme}://{request.get_host()}"
+    from reports import threesixty
+
     return JsonResponse(
-        opendata.threesixty_package(base), json_dumps_params={"ensure_ascii": False, "indent": 1}
+        threesixty.package(), json_dumps_params={"ensure_ascii": False, "indent": 1}
     )

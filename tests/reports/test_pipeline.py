@@ -120,7 +120,7 @@ def test_time_limit_marks_report_failed(scenario, monkeypatch, django_capture_on
 
     import reports.rendering
 
-    def too_slow(kind, key, fetcher=None):
+    def too_slow(kind, key, **options):
         raise SoftTimeLimitExceeded()
 
     # The limit is raised by Celery inside the render; simulate where it lands.

@@ -2,6 +2,9 @@ FROM python:3.11-slim-bookworm
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
 RUN apt-get update && apt-get install -y --no-install-recommends \
       libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core gettext \
+      ca-certificates postgresql-common \
+    && /usr/share/postgresql-common/pgdg/apt.postgresql.org.sh -y \
+    && apt-get install -y --no-install-recommends postgresql-client-16 \
     && rm -rf /var/lib/apt/lists/* && useradd --create-home --uid 1000 app
 WORKDIR /app
 COPY . .
@@ -9,7 +12,7 @@ RUN pip install --no-cache-dir -c requirements.lock -e . \
     && DEBUG=0 HTTPS_ONLY=0 SECRET_KEY=collectstatic-only-not-a-runtime-secret-0123456789abcdef \
        SEPA_DEBTOR_NAME=collectstatic-only SEPA_DEBTOR_IBAN=NL81INGB0008675309 SEPA_DEBTOR_BIC=INGBNL2A \
        python manage.py collectstatic --noinput
-RUN mkdir -p /data/media && chown app /data/media
+RUN mkdir -p /data/media /data/backups && chown app /data/media /data/backups
 USER app
 EXPOSE 8000
 CMD ["gunicorn", "buurtplatform.wsgi", "-b", "0.0.0.0:8000", "-w", "3", "--access-logfile", "-"]

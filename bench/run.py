@@ -604,7 +604,13 @@ def write_markdown(
     notes = ROOT / "bench" / "NOTES.md"
     if notes.exists():
         lines += ["", notes.read_text(encoding="utf-8").strip()]
-    (ROOT / "docs" / "benchmarks.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    doc = ROOT / "docs" / "benchmarks.md"
+    # The "## Open data" section is written by bench/opendata.py: keep it.
+    old = doc.read_text(encoding="utf-8") if doc.exists() else ""
+    kept = re.search(r"^## Open data\n.*?(?=^## |\Z)", old, re.S | re.M)
+    if kept:
+        lines += ["", kept.group(0).strip()]
+    doc.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
 def measure(label: str, args) -> dict:

@@ -25,6 +25,7 @@ from budgets.models import BankStatement, BankStatementEntry, ReversalRequest
 from budgets.services.statements import CSV_COLUMNS
 from budgets.views import _busy_means_retry
 from buurtplatform.feedback import confirm_page, show_errors
+from buurtplatform.paging import paginate
 
 DEMO_STATEMENT = Path(__file__).resolve().parent / "demo_data" / "statement-demo.xml"
 
@@ -95,12 +96,18 @@ def reversal_list(request: HttpRequest) -> HttpResponse:
     requests = ReversalRequest.objects.select_related(
         "transaction__budget__platform", "requested_by", "decided_by"
     )
+    page, query = paginate(
+        request,
+        requests.exclude(status=ReversalRequest.Status.PENDING).order_by("-requested_at", "-pk"),
+    )
     return render(
         request,
         "budgets/reversal_list.html",
         {
             "pending": requests.filter(status=ReversalRequest.Status.PENDING),
-            "done": requests.exclude(status=ReversalRequest.Status.PENDING)[:50],
+            "done": page,
+            "page": page,
+            "query": query,
         },
     )
 
@@ -166,18 +173,25 @@ def statement_list(request: HttpRequest) -> HttpResponse:
                 )
             return redirect("budgets:statement_detail", result.statement.pk)
     outcome = BankStatementEntry.Outcome
-    statements = BankStatement.objects.select_related("imported_by").annotate(
-        n=Count("entries"),
-        n_paid=Count("entries", filter=Q(entries__outcome=outcome.PAID)),
-        n_returned=Count("entries", filter=Q(entries__outcome=outcome.RETURNED)),
-        n_unmatched=Count("entries", filter=Q(entries__outcome=outcome.UNMATCHED)),
+    statements = (
+        BankStatement.objects.select_related("imported_by")
+        .annotate(
+            n=Count("entries"),
+            n_paid=Count("entries", filter=Q(entries__outcome=outcome.PAID)),
+            n_returned=Count("entries", filter=Q(entries__outcome=outcome.RETURNED)),
+            n_unmatched=Count("entries", filter=Q(entries__outcome=outcome.UNMATCHED)),
+        )
+        .order_by("-imported_at", "-pk")
     )
+    page, query = paginate(request, statements)
     return render(
         request,
         "budgets/statement_list.html",
         {
             "form": form,
-            "statements": statements,
+            "statements": page,
+            "page": page,
+            "query": query,
             "csv_columns": [names[0] for names in CSV_COLUMNS.values()],
             "demo_statement": (
                 DEMO_STATEMENT.relative_to(settings.BASE_DIR)

@@ -35,6 +35,7 @@ from budgets.models import Budget, ExpenseClaim, PaymentBatch, ReversalRequest, 
 from budgets.services import bulk
 from buurtplatform.csvfiles import csv_lines
 from buurtplatform.feedback import show_errors
+from buurtplatform.paging import paginate
 from buurtplatform.uploads import private_file_response
 from recognition.models import Round
 
@@ -407,8 +408,13 @@ def claim_request_changes(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @role_required(perms.can_administer)
 def batch_list(request: HttpRequest) -> HttpResponse:
-    batches = PaymentBatch.objects.annotate(n=Count("claims")).order_by("-created_at")
-    return render(request, "budgets/batch_list.html", {"batches": batches, "form": BatchForm()})
+    batches = PaymentBatch.objects.annotate(n=Count("claims")).order_by("-created_at", "-pk")
+    page, query = paginate(request, batches)
+    return render(
+        request,
+        "budgets/batch_list.html",
+        {"batches": page, "page": page, "query": query, "form": BatchForm()},
+    )
 
 
 @login_required

@@ -85,3 +85,36 @@ def env_bic(name: str, default: str | None = None) -> str | None:
         return BIC(value).compact
     except SchwiftyException as exc:
         raise ImproperlyConfigured(f"{name} must be a valid BIC, got {value!r}: {exc}") from exc
+
+
+def env_matching(name: str, default: str, pattern: str, what: str) -> str:
+    """A text that must match a regular expression (a code or identifier); blank means default."""
+    import re
+
+    value = os.environ.get(name)
+    text = default if value is None or value.strip() == "" else value.strip()
+    if not re.fullmatch(pattern, text):
+        raise ImproperlyConfigured(f"{name} must be {what}, got {text!r}")
+    return text
+
+
+_STORAGE_QUERY_KEYS = {"endpoint_url", "region", "public_url", "addressing_style"}
+
+
+def env_bucket(name: str) -> dict[str, str] | None:
+    """A bucket for uploads and reports, ``s3://bucket?endpoint_url=...&region=...&public_url=...``
+    (every query part optional); blank means unset (files stay on the local disk)."""
+    from urllib.parse import parse_qs, urlparse
+
+    value = os.environ.get(name)
+    if value is None or value.strip() == "":
+        return None
+    parts = urlparse(value.strip())
+    query = {key: values[-1] for key, values in parse_qs(parts.query).items()}
+    unknown = sorted(set(query) - _STORAGE_QUERY_KEYS)
+    if parts.scheme != "s3" or not parts.netloc or parts.path.strip("/") or unknown:
+        raise ImproperlyConfigured(
+            f"{name} must look like s3://bucket?endpoint_url=https://s3.example&region=eu-west-1"
+            f" (optional: public_url=, addressing_style=), got {value!r}"
+        )
+    return {"bucket": parts.netloc, **query}

@@ -61,10 +61,17 @@ def format_score(value) -> str:
     if isinstance(value, bool):
         value = int(value)
     if isinstance(value, int):
+        if -1000 < value < 1000:  # no grouping: what number_format would give, much cheaper
+            return str(value)
         return format_number(value, 0)
     amount = _decimal(value)
     if amount is None:
         return "–"
+    if amount.is_finite():  # the page of a large round shows thousands: skip number_format
+        rounded = amount.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+        if -1000 < rounded < 1000:  # no grouping needed; -0,0 is 0,0 as number_format has it
+            text = f"{abs(rounded) if rounded == 0 else rounded:f}"
+            return text.replace(".", formats.get_format("DECIMAL_SEPARATOR"))
     return format_number(amount, 1)
 
 

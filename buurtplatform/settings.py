@@ -14,10 +14,12 @@ from django.utils.translation import gettext_lazy as _
 from buurtplatform.env import (
     env_bic,
     env_bool,
+    env_bucket,
     env_decimal,
     env_iban,
     env_int,
     env_list,
+    env_matching,
     env_str,
 )
 
@@ -67,9 +69,14 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every log line of the request, and the response, carry its id (X-Request-ID).
+    "buurtplatform.requestid.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "buurtplatform.requestguard.RejectNulBytesMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Anonymous public pages from the page cache, before sessions and the view (and the
+    # Cache-Control of every page: public for those, private for logged-in people).
+    "buurtplatform.cachemiddleware.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -102,7 +109,8 @@ TEMPLATES = [
                 "workflows.context_processors.my_platform_link",
             ],
             # The one money, number and score format of the site (see buurtplatform/formatting.py).
-            "builtins": ["buurtplatform.formatting"],
+            # buurtplatform.languagelinks: the language switch's links ({% other_language_url %}).
+            "builtins": ["buurtplatform.formatting", "buurtplatform.languagelinks"],
         },
     }
 ]
@@ -173,6 +181,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_max": 0.5}
 CELERY_TIMEZONE = "Europe/Amsterdam"
+# Workers log through LOGGING below (JSON lines, request id), not Celery's own format.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE: dict = {}  # filled by the apps in buurtplatform/celery.py
 # Public pages are cached this many seconds in CACHES["default"] (buurtplatform.pagecache);
 # 0 switches the cache off.
@@ -265,9 +275,61 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 MEDIA_URL = "/media/"
 PRIVATE_MEDIA_ROOT = MEDIA_ROOT / "private"
 REPORTS_ROOT = MEDIA_ROOT / "reports"
+# Shared storage (buurtplatform/storage.py): with STORAGE_URL every upload and generated report
+# lives in that S3 bucket (MinIO or any S3) under public/, private/ and reports/, so several
+# web and worker machines share them; without it, the local MEDIA_ROOT folders above.
+STORAGE_URL = env_bucket("STORAGE_URL")
+AWS_ACCESS_KEY_ID = env_str("AWS_ACCESS_KEY_ID", "") or ""
+AWS_SECRET_ACCESS_KEY = env_str("AWS_SECRET_ACCESS_KEY", "") or ""
+if STORAGE_URL:
+    _bucket = {
+        "bucket_name": STORAGE_URL["bucket"],
+        "endpoint_url": STORAGE_URL.get("endpoint_url") or None,
+        "region_name": STORAGE_URL.get("region") or None,
+        # MinIO and most S3-compatible services want path-style addresses.
+        "addressing_style": STORAGE_URL.get("addressing_style")
+        or ("path" if STORAGE_URL.get("endpoint_url") else None),
+        "access_key": AWS_ACCESS_KEY_ID or None,
+        "secret_key": AWS_SECRET_ACCESS_KEY or None,
+    }
+    STORAGES["default"] = {
+        "BACKEND": "buurtplatform.storage.BucketStorage",
+        "OPTIONS": {**_bucket, "public_url": STORAGE_URL.get("public_url", "")},
+    }
+    STORAGES["reports"] = {
+        "BACKEND": "buurtplatform.storage.BucketStorage",
+        "OPTIONS": {**_bucket, "location": "reports"},
+    }
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
 # A PDF report with more rows than this fails cleanly instead of rendering for minutes.
 REPORTS_MAX_ROWS = env_int("REPORTS_MAX_ROWS", 5000, minimum=1)
+# Backups (workflows/backup.py, `manage.py backup` / `restore`): archives go to BACKUP_DIR;
+# the retention keeps the newest archive of each of the last BACKUP_KEEP_DAILY days and of the
+# last BACKUP_KEEP_MONTHLY months.
+BACKUP_DIR = Path(env_str("BACKUP_DIR", str(BASE_DIR / "backups")) or BASE_DIR / "backups")
+BACKUP_KEEP_DAILY = env_int("BACKUP_KEEP_DAILY", 14, minimum=1)
+BACKUP_KEEP_MONTHLY = env_int("BACKUP_KEEP_MONTHLY", 12, minimum=0)
+# 360Giving open data (reports/threesixty.py): the funder as an org-id.guide identifier
+# (Gemeente Amsterdam in the KvK register), its department, and the 360G prefix that
+# 360Giving registered for this publisher (every grant id starts with it).
+THREESIXTY_FUNDER_ID = env_matching(
+    "THREESIXTY_FUNDER_ID",
+    "NL-KVK-34366966",
+    r"[A-Z]{2}-[A-Z0-9]+-[A-Za-z0-9._-]+",
+    "an org-id.guide identifier such as NL-KVK-34366966",
+)
+THREESIXTY_FUNDER_NAME = (
+    env_str("THREESIXTY_FUNDER_NAME", "Gemeente Amsterdam") or "Gemeente Amsterdam"
+).strip()
+THREESIXTY_FUNDER_DEPARTMENT = (
+    env_str("THREESIXTY_FUNDER_DEPARTMENT", "Stadsdeel Zuidoost") or ""
+).strip()
+THREESIXTY_PREFIX = env_matching(
+    "THREESIXTY_PREFIX",
+    "360G-buurtplatform-zuidoost",
+    r"360G-[A-Za-z0-9][A-Za-z0-9._-]*[A-Za-z0-9]",
+    "a 360Giving identifier prefix: 360G- and a short code, e.g. 360G-buurtplatform-zuidoost",
+)
 DATA_UPLOAD_MAX_NUMBER_FILES = 20
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
@@ -354,16 +416,27 @@ CONTENT_SECURITY_POLICY = {
 
 # audit.redaction masks IBANs, passwords, tokens and session keys in every log record
 # (installed as the log record factory in audit.apps; the handler filter is a second net).
+# Every line carries the request id (buurtplatform.requestid); LOG_FORMAT "json" writes one
+# JSON object per line (the default when DEBUG is off), "plain" is for people (DEBUG).
+LOG_FORMAT = env_matching(
+    "LOG_FORMAT", "plain" if DEBUG else "json", r"json|plain", "json or plain"
+)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"redact": {"()": "audit.redaction.RedactingFilter"}},
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "filters": {
+        "redact": {"()": "audit.redaction.RedactingFilter"},
+        "request_id": {"()": "buurtplatform.requestid.RequestIdFilter"},
+    },
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s %(message)s"},
+        "json": {"()": "buurtplatform.requestid.JsonFormatter"},
+    },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
-            "formatter": "plain",
-            "filters": ["redact"],
+            "formatter": LOG_FORMAT,
+            "filters": ["redact", "request_id"],
         }
     },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
@@ -372,3 +445,17 @@ LOGGING = {
         "buurtplatform.security": {"level": "INFO"},
     },
 }
+
+# Monitoring (workflows/status.py, README "Bewaking / Monitoring"): /status is for staff, or
+# for a machine that sends this token (Authorization: Bearer …); empty means staff only.
+STATUS_TOKEN = env_str("STATUS_TOKEN", "") or ""
+if STATUS_TOKEN and len(STATUS_TOKEN) < 32:
+    raise ImproperlyConfigured("STATUS_TOKEN must be at least 32 characters (or empty)")
+
+# Error reporting: with a DSN, errors go to Sentry (pip install '.[sentry]'); without one
+# sentry_sdk is never imported.
+SENTRY_DSN = env_str("SENTRY_DSN", "") or ""
+if SENTRY_DSN:
+    from buurtplatform.sentry import init_sentry
+
+    init_sentry(SENTRY_DSN, environment="development" if DEBUG else "production")

@@ -15,9 +15,14 @@ from django.core.mail import EmailMultiAlternatives
 logger = logging.getLogger(__name__)
 
 
+# Acknowledged early, unlike the other tasks (CELERY_TASK_ACKS_LATE): sending is not
+# idempotent. A worker killed after the mail server took the message but before the ack would
+# have it delivered again; early ack loses at most the one message in hand instead.
 @shared_task(
     bind=True,
     name="buurtplatform.tasks.deliver_email",
+    acks_late=False,
+    reject_on_worker_lost=False,
     autoretry_for=(smtplib.SMTPException, OSError, ConnectionError),
     retry_backoff=True,
     max_retries=5,
@@ -46,3 +51,8 @@ def deliver_email(
             exc_info=True,
         )
         raise
+
+
+@shared_task(name="buurtplatform.tasks.heartbeat", ignore_result=True, acks_late=False)
+def heartbeat() -> None:
+    """Sent by beat every minute; the Celery signals record it (buurtplatform/status.py)."""

@@ -13,6 +13,8 @@ import uuid
 from django.http import HttpRequest, HttpResponse
 from django.template import loader
 
+from buurtplatform.requestid import get_request_id
+
 logger = logging.getLogger("buurtplatform.errors")
 
 
@@ -47,7 +49,7 @@ class ServiceUnavailableMiddleware:
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if not isinstance(exception, UNAVAILABLE_ERRORS):
             return None
-        reference = uuid.uuid4().hex[:8]
+        reference = get_request_id() or uuid.uuid4().hex[:8]
         logger.error(
             "service unavailable ref=%s path=%r error=%s",
             reference,

@@ -217,15 +217,31 @@ def private_file_response(
 
 
 def public_media(request: HttpRequest, path: str) -> FileResponse:
-    """Serve re-encoded public images (logos, activity photos) from MEDIA_ROOT/public only."""
-    root = (Path(settings.MEDIA_ROOT) / "public").resolve()
-    target = (root / path).resolve()
-    if root not in target.parents or not target.is_file():
+    """Serve re-encoded public images (logos, activity photos) from the public/ part of the
+    storage only (the local MEDIA_ROOT/public folder, or the bucket's public/ prefix)."""
+    from django.core.files.storage import default_storage
+
+    from buurtplatform.storage import PUBLIC_PREFIX, is_local
+
+    parts = path.replace("\\", "/").split("/")
+    if not path or "\x00" in path or any(part in ("", ".", "..") for part in parts):
         raise Http404
-    kind = mimetypes.guess_type(target.name)[0]
+    name = PUBLIC_PREFIX + "/".join(parts)
+    kind = mimetypes.guess_type(parts[-1])[0]
     if kind not in IMAGE_TYPES:
         raise Http404
-    response = FileResponse(target.open("rb"), content_type=kind)
+    if is_local(default_storage):
+        root = (Path(settings.MEDIA_ROOT) / "public").resolve()
+        target = (root / path).resolve()
+        if root not in target.parents or not target.is_file():
+            raise Http404
+        handle = target.open("rb")
+    else:
+        try:
+            handle = default_storage.open(name, "rb")
+        except (FileNotFoundError, ValueError) as exc:
+            raise Http404 from exc
+    response = FileResponse(handle, content_type=kind)
     response["X-Content-Type-Options"] = "nosniff"
     # Short: a photo moved out of the public folder (its activity made members-only) must not
     # live on in shared caches for a day.

@@ -7,12 +7,15 @@ from django.views.i18n import set_language
 
 from accounts import views as accounts_views
 from buurtplatform import health, uploads, views
+from workflows import status as status_views
 
 # The Django admin logs in through allauth: its rate limits and two-factor step apply there too.
 admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
+    # The operator's status as JSON for a monitor (staff or STATUS_TOKEN; the page is below).
+    path("status.json", status_views.status_page, {"fmt": "json"}, name="status_json"),
     path("favicon.ico", views.favicon, name="favicon"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("media/public/<path:path>", uploads.public_media, name="public_media"),
@@ -25,6 +28,7 @@ urlpatterns += i18n_patterns(
     path("account/", include("allauth.urls")),
     path("account/", include("accounts.urls")),
     path("beheer/", accounts_views.management_home, name="management_home"),
+    path("status", status_views.status_page, name="status"),
     path("beheer/audit/", include("audit.urls")),
     path("", include("areas.urls")),
     path("", include("platforms.urls")),

@@ -9,14 +9,19 @@ from django.shortcuts import render
 from django.template import loader
 from django.urls import reverse
 
+from buurtplatform.pagecache import public_page
+from buurtplatform.requestid import get_request_id
+
 security_log = logging.getLogger("buurtplatform.security")
 error_log = logging.getLogger("buurtplatform.errors")
 
 
+@public_page
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "home.html")
 
 
+@public_page
 def privacy(request: HttpRequest) -> HttpResponse:
     context = {
         "export_url": reverse("workflows:data_export"),
@@ -54,9 +59,10 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    # No context processors: the database may be what failed. The reference lets support
-    # find the traceback in the server log; the person never sees it.
-    reference = secrets.token_hex(4)
+    # No context processors: the database may be what failed. The reference is the request id
+    # (buurtplatform.requestid): it is on every log line of the request, the traceback too,
+    # and on the X-Request-ID response header; the person never sees the traceback.
+    reference = get_request_id() or secrets.token_hex(4)
     error_log.error("server error ref=%s path=%r", reference, request.path)
     html = loader.get_template("500.html").render({"reference": reference})
     return HttpResponse(html, status=500)

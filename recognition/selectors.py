@@ -16,10 +16,12 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, TypedDict
 
 from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import Prefetch
 from django.utils import timezone
 
 from accounts.models import User
 from accounts.roles import COMMISSION as COMMISSION_GROUP
+from areas.models import Buurt
 from platforms.models import Platform
 from platforms.selectors import member_ids_by_platform
 from recognition.models import (
@@ -32,6 +34,7 @@ from recognition.models import (
     Objection,
     Recognition,
     Round,
+    Score,
     Scoresheet,
 )
 
@@ -125,6 +128,12 @@ def latest_in_chain(decision: Decision) -> Decision:
 # --- competition groups -------------------------------------------------------------------------
 
 
+def buurten_without_outline() -> Prefetch:
+    """An application's buurten without their outline (a polygon as JSON: parsing hundreds of
+    them cost more than the rest of a round's page, and no round page draws a map)."""
+    return Prefetch("buurten", queryset=Buurt.objects.defer("geometry"))
+
+
 def competition_groups(
     rnd: Round, *, statuses: Collection[str] = ASSESSED
 ) -> list[list[Application]]:
@@ -132,7 +141,7 @@ def competition_groups(
     apps = list(
         rnd.applications.filter(status__in=statuses)
         .select_related("platform")
-        .prefetch_related("buurten")
+        .prefetch_related(buurten_without_outline())
         .order_by("platform__name")
     )
     parent = {a.pk: a.pk for a in apps}
@@ -158,6 +167,10 @@ def competition_groups(
 
 def area_key(group: list[Application]) -> str:
     return "-".join(str(pk) for pk in sorted(a.pk for a in group))
+
+
+def group_name(group: list[Application]) -> str:
+    return " / ".join(sorted({a.area_name for a in group}))
 
 
 def group_of(application: Application) -> list[Application]:
@@ -322,17 +335,26 @@ def score_tables(
         for app in applications
     }
     sheets: dict[int, list[Scoresheet]] = {}
+    members: dict[int, User] = {}  # one instance per member, not one per sheet
     for sheet in (
         Scoresheet.objects.filter(application_id__in=app_ids, status=Scoresheet.Status.SUBMITTED)
         .select_related("member")
-        .prefetch_related("scores")
         .order_by("member__name", "pk")
     ):
+        sheet.member = members.setdefault(sheet.member_id, sheet.member)
         sheets.setdefault(sheet.application_id, []).append(sheet)
+    # The scores as plain values (thousands of rows on the decision page of a large round:
+    # model instances would cost more than the page); still one query.
+    scores: dict[int, dict[int, tuple[int | None, str]]] = {}
+    for sheet_id, criterion_id, value, comment in Score.objects.filter(
+        scoresheet__application_id__in=app_ids,
+        scoresheet__status=Scoresheet.Status.SUBMITTED,
+    ).values_list("scoresheet_id", "criterion_id", "value", "comment"):
+        scores.setdefault(sheet_id, {})[criterion_id] = (value, comment)
     tables = {}
     for app in applications:
         counting = [s for s in sheets.get(app.pk, []) if s.member_id not in excluded[app.pk]]
-        tables[app.pk] = _table(app, criteria, counting, recusals.get(app.pk, []))
+        tables[app.pk] = _table(app, criteria, counting, recusals.get(app.pk, []), scores)
     return tables
 
 
@@ -356,20 +378,16 @@ def _table(
     criteria: list[Criterion],
     sheets: list[Scoresheet],
     recusals: list[Recusal],
+    scores: dict[int, dict[int, tuple[int | None, str]]],
 ) -> dict:
     rows: list[CriterionRow] = []
-    by_sheet = [{sc.criterion_id: sc for sc in sheet.scores.all()} for sheet in sheets]
+    by_sheet = [scores.get(sheet.pk, {}) for sheet in sheets]
+    missing: tuple[int | None, str] = (None, "")
     for criterion in criteria:
         member_scores: list[MemberScore] = []
-        for sheet, scores in zip(sheets, by_sheet, strict=True):
-            sc = scores.get(criterion.pk)
-            member_scores.append(
-                {
-                    "member": sheet.member,
-                    "value": sc.value if sc else None,
-                    "comment": sc.comment if sc else "",
-                }
-            )
+        for sheet, sheet_scores in zip(sheets, by_sheet, strict=True):
+            value, comment = sheet_scores.get(criterion.pk, missing)
+            member_scores.append({"member": sheet.member, "value": value, "comment": comment})
         values = [m["value"] for m in member_scores if m["value"] is not None]
         spread = (max(values) - min(values)) if values else None
         rows.append(
@@ -498,13 +516,21 @@ class PublishedGroup:
     entries: list[PublishedEntry]
 
 
-def published_record(rnd: Round) -> list[PublishedGroup]:
+def published_record(
+    rnd: Round, groups: list[list[Application]] | None = None
+) -> list[PublishedGroup]:
     """The round's published decisions per competition group, with the score statistics of
     the sheets that count and the public evidence files: the decision page, the decision PDF
-    and decisions.csv use this."""
+    and decisions.csv use this. ``groups`` (some of ``competition_groups(rnd)``, for a page
+    of the decision page) limits the record to those groups; by default: all of them."""
+    if groups is None:
+        groups = competition_groups(rnd)
+    app_ids = [a.pk for group in groups for a in group]
     decisions: dict[int, list[Decision]] = {}
     for d in (
-        Decision.objects.filter(round=rnd, status=Decision.Status.PUBLISHED)
+        Decision.objects.filter(
+            round=rnd, status=Decision.Status.PUBLISHED, application_id__in=app_ids
+        )
         .select_related(
             "supersedes", "superseded_by", "application__platform", "round", "recognition"
         )
@@ -514,9 +540,8 @@ def published_record(rnd: Round) -> list[PublishedGroup]:
         # Until when the applicant can still object: the right stated with each decision.
         d.objection_open_until = objection_open_until(d)  # type: ignore[attr-defined]
         decisions.setdefault(d.application_id, []).append(d)
-    groups = competition_groups(rnd)
     tables = score_tables([a for group in groups for a in group], groups=groups)
-    files = public_evidence_of_round(rnd)
+    files = public_evidence_of_round(rnd, app_ids)
     record = []
     for group in groups:
         entries = [
@@ -525,7 +550,7 @@ def published_record(rnd: Round) -> list[PublishedGroup]:
         ]
         record.append(
             PublishedGroup(
-                name=" / ".join(sorted({a.area_name for a in group})),
+                name=group_name(group),
                 key=area_key(group),
                 entries=entries,
             )
@@ -662,12 +687,22 @@ def group_dossier(group: list[Application], tables: dict[int, dict]) -> dict:
     activities (with partner confirmations), files and links of the judged revision, and per
     applicant its endorsements (verified against self-declared). Disagreements (spread of 2 or
     more) are the agenda points. The comparison page and the meeting pack both use this."""
+    return group_dossiers([group], tables)[0]
+
+
+def group_dossiers(groups: list[list[Application]], tables: dict[int, dict]) -> list[dict]:
+    """group_dossier for several groups of one round in a constant number of queries (the
+    comparison page of a large round shows every group at once)."""
     from platforms.selectors import activities_with_confirmations, endorsement_summaries
 
-    snapshots = {}
-    for app in group:
-        revision = app.revisions.order_by("-number").first()
-        snapshots[app.pk] = revision.snapshot if revision is not None else {}
+    apps = [a for group in groups for a in group]
+    latest: dict[int, ApplicationRevision] = {}
+    for rev in ApplicationRevision.objects.filter(application_id__in=[a.pk for a in apps]).only(
+        "application_id", "number", "snapshot"
+    ):
+        if rev.application_id not in latest or rev.number > latest[rev.application_id].number:
+            latest[rev.application_id] = rev
+    snapshots = {a.pk: latest[a.pk].snapshot if a.pk in latest else {} for a in apps}
     activity_ids = {
         a["id"]
         for snap in snapshots.values()
@@ -675,7 +710,17 @@ def group_dossier(group: list[Application], tables: dict[int, dict]) -> dict:
         for a in st.get("activities", [])
     }
     activities = activities_with_confirmations(activity_ids)
-    endorsements = endorsement_summaries({a.platform_id for a in group})
+    endorsements = endorsement_summaries({a.platform_id for a in apps})
+    return [_dossier(g, tables, snapshots, activities, endorsements) for g in groups]
+
+
+def _dossier(
+    group: list[Application],
+    tables: dict[int, dict],
+    snapshots: dict[int, dict],
+    activities: dict,
+    endorsements: dict,
+) -> dict:
     criteria = [row["criterion"] for row in tables[group[0].pk]["rows"]] if group else []
     rows = []
     agenda = []

@@ -8,3 +8,7 @@ class WorkflowsConfig(AppConfig):
 
     name = "workflows"
     verbose_name = _("Werkstromen")
+
+    def ready(self) -> None:
+        # The start-up guard: refuse a database that is ahead of the code (a system check).
+        from buurtplatform import migrationguard  # noqa: F401

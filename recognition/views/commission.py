@@ -248,9 +248,10 @@ def round_compare(request: HttpRequest, slug: str) -> HttpResponse:
             groups.append({"applications": group, "name": None})
             visible += group
     by_app = selectors.score_tables(visible, groups=area_groups)  # once for the whole round
-    for entry in groups:
-        if "name" in entry:
-            entry.update(selectors.group_dossier(entry["applications"], by_app))
+    shown = [entry for entry in groups if "name" in entry]
+    dossiers = selectors.group_dossiers([entry["applications"] for entry in shown], by_app)
+    for entry, dossier in zip(shown, dossiers, strict=True):
+        entry.update(dossier)
     agenda = [point for entry in groups for point in entry.get("agenda", [])]
     return render(
         request,

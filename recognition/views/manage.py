@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from accounts.permissions import role_required
 from audit.models import AuditEntry
 from buurtplatform.feedback import show_errors
+from buurtplatform.paging import paginate
 from recognition import permissions as perms
 from recognition import services
 from recognition.forms import RecognitionChangeForm, RoundForm
@@ -29,14 +30,17 @@ from recognition.models import (
 @login_required
 @role_required(perms.can_manage_rounds)
 def round_manage_list(request: HttpRequest) -> HttpResponse:
-    rounds = Round.objects.select_related("district", "chair")
+    rounds = Round.objects.select_related("district", "chair").order_by(
+        "-budget_year", "-application_deadline", "pk"
+    )
+    page, query = paginate(request, rounds)
     recognitions = Recognition.objects.filter(status=Recognition.Status.ACTIVE).select_related(
         "platform"
     )
     return render(
         request,
         "recognition/round_manage_list.html",
-        {"rounds": rounds, "recognitions": recognitions},
+        {"rounds": page, "page": page, "query": query, "recognitions": recognitions},
     )
 
 
@@ -122,8 +126,15 @@ def round_audit(request: HttpRequest, slug: str) -> HttpResponse:
     query = Q(pk__in=[])
     for model, pks in ids.items():
         query |= Q(content_type=ct[model], object_id__in=[str(pk) for pk in pks])
-    entries = AuditEntry.objects.filter(query).select_related("actor")[:500]
-    return render(request, "recognition/round_audit.html", {"round": rnd, "entries": entries})
+    entries = (
+        AuditEntry.objects.filter(query).select_related("actor").order_by("-created_at", "-id")
+    )
+    page, query_string = paginate(request, entries)
+    return render(
+        request,
+        "recognition/round_audit.html",
+        {"round": rnd, "entries": page, "page": page, "query": query_string},
+    )
 
 
 @login_required

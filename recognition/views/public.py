@@ -9,6 +9,7 @@ from django.shortcuts import render
 
 from buurtplatform import pagecache
 from buurtplatform.pagecache import public_page
+from buurtplatform.paging import paginate
 from buurtplatform.uploads import private_file_response
 from recognition import permissions as perms
 from recognition import selectors
@@ -43,7 +44,7 @@ def round_detail(request: HttpRequest, slug: str) -> HttpResponse:
         applicants = (
             rnd.applications.exclude(status__in=[Application.Status.DRAFT])
             .select_related("platform")
-            .prefetch_related("buurten")
+            .prefetch_related(selectors.buurten_without_outline())
         )
     response = render(
         request,
@@ -60,12 +61,28 @@ def round_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return response
 
 
-@public_page
+DECISION_GROUPS_PER_PAGE = 20
+
+
+@public_page(params=("page",))
 def round_decision(request: HttpRequest, slug: str) -> HttpResponse:
     rnd = perms.get_round_for_user(request.user, slug)
     if not perms.can_view_decisions(request.user, rnd):
         raise Http404
-    areas = selectors.published_record(rnd)
+    # Paged by competition group: a round with 141 applications renders 20 groups at a time
+    # (the whole record stays in the decision PDF and decisions.csv); the index lists all.
+    groups = selectors.competition_groups(rnd)
+    page, query = paginate(request, groups, per_page=DECISION_GROUPS_PER_PAGE)
+    areas = selectors.published_record(rnd, list(page.object_list))
+    index = [
+        {
+            "name": selectors.group_name(group),
+            "key": selectors.area_key(group),
+            "page": i // DECISION_GROUPS_PER_PAGE + 1,
+            "platforms": ", ".join(a.platform.name for a in group),
+        }
+        for i, group in enumerate(groups)
+    ]
     deadline = None
     if rnd.published_at:
         deadline = rnd.published_at + datetime.timedelta(weeks=rnd.objection_weeks)
@@ -75,6 +92,9 @@ def round_decision(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "round": rnd,
             "areas": areas,
+            "index": index if page.has_other_pages() else [],
+            "page": page,
+            "query": query,
             "objection_deadline": deadline,
             "show_names": rnd.publish_member_names,
         },

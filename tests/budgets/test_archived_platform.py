@@ -60,6 +60,8 @@ def test_mijn_platform_offers_no_claim_for_an_archived_platform(
 ):
     platform_services.archive_platform(platform=platform, by=coordinator)
     html = (
-        client_for(coordinator).get(reverse("workflows:my_platform", args=[platform.slug])).content.decode()
+        client_for(coordinator)
+        .get(reverse("workflows:my_platform", args=[platform.slug]))
+        .content.decode()
     )
     assert reverse("budgets:claim_create", args=[platform.slug, budget.pk]) not in html

@@ -27,10 +27,11 @@ def test_home_is_english_at_en(client):
 
 
 def test_language_switch_on_every_page(client):
+    # Links to the same page in the other language (no form: no CSRF token on public pages).
     html = client.get("/").content.decode()
-    assert 'name="language" value="en"' in html
+    assert 'href="/en/" hreflang="en" lang="en">English</a>' in html
     html = client.get("/en/").content.decode()
-    assert 'name="language" value="nl"' in html
+    assert 'href="/" hreflang="nl" lang="nl">Nederlands</a>' in html
 
 
 def test_no_inline_scripts_and_strict_csp(client):

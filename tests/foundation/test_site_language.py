@@ -18,6 +18,8 @@ def test_favicon_is_an_icon(client):
 
 def test_english_menu_and_footer_link_to_english_pages(client):
     html = client.get("/en/").content.decode()
-    hrefs = re.findall(r'<a [^>]*href="(/[^"]*)"', html)
+    # Except the language switch, which links to the Dutch page on purpose (hreflang="nl").
+    hrefs = re.findall(r'<a (?![^>]*hreflang="nl")[^>]*href="(/[^"]*)"', html)
     local = [h for h in hrefs if not h.startswith(("/static/", "/media/", "/en/", "/i18n/"))]
     assert local == [], local
+    assert re.search(r'<a [^>]*href="/" hreflang="nl"', html)  # the switch: the Dutch home

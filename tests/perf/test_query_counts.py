@@ -136,3 +136,28 @@ def test_audit_log_does_not_grow_with_entries(
     small = count(client, django_assert_max_num_queries, "/beheer/audit/")
     world("groot", 25, 600)
     count(client, django_assert_max_num_queries, "/beheer/audit/", small)
+
+
+def test_decision_page_is_paged_by_area_with_an_index_of_all(world, client, monkeypatch):
+    """A large round's decision page renders a page of competition groups at a time (issue 17:
+    cold pages fast; 20 a page, 5 here: Zuidoost has too few buurten for 21 separate areas in
+    a test world); the index lists every area with the page it is on; junk parameters change
+    nothing; the decision PDF keeps the whole record."""
+    from recognition import selectors
+    from recognition.views import public
+
+    monkeypatch.setattr(public, "DECISION_GROUPS_PER_PAGE", 5)
+    world("groot", 60, 100)
+    rnd = _round("groot-")
+    groups = selectors.competition_groups(rnd)
+    assert len(groups) > 5
+    first = client.get(f"/rondes/{rnd.slug}/besluit/").content.decode()
+    assert first.count('<section class="mb-5"') == 5
+    for group in groups:  # every area is in the index, linked to its page
+        assert f"#area-{selectors.area_key(group)}" in first
+    last_page = (len(groups) - 1) // 5 + 1
+    last = client.get(f"/rondes/{rnd.slug}/besluit/?page={last_page}&utm=x").content.decode()
+    assert last.count('<section class="mb-5"') == len(groups) - 5 * (last_page - 1)
+    assert f'id="area-{selectors.area_key(groups[-1])}"' in last
+    assert f"?page={last_page}#area-{selectors.area_key(groups[-1])}" in first
+    assert len(selectors.published_record(rnd)) == len(groups)

@@ -412,6 +412,7 @@ def _kwargs(w: dict, k: str = "p") -> dict:
         "reports:accounts_export_file": {"year": 2026, "name": "auditfile.xaf"},
         "reports:dataset_csv": {"name": "platforms"},
         "reports:dataset_json": {"name": "platforms"},
+        "reports:dataset_xlsx": {"name": "platforms"},
     }
 
 
@@ -541,6 +542,9 @@ ALLOW_LISTED = {
 
 MATRIX: dict[tuple[str, str], dict] = {
     ("healthz", "GET"): row(200),
+    # The operator's status page: staff only (404 for the public, 403 for other people).
+    ("status", "GET"): row(403, anonymous=404, admin=200),
+    ("status_json", "GET"): row(403, anonymous=404, admin=200),
     ("favicon", "GET"): row(200),
     ("privacy_rules", "GET"): row(200),
     ("set_language", "GET"): row(302),
@@ -876,6 +880,8 @@ MATRIX: dict[tuple[str, str], dict] = {
     ("reports:threesixty_json", "GET"): row(200),
     ("reports:dataset_csv", "GET"): row(200),
     ("reports:dataset_json", "GET"): row(200),
+    ("reports:dataset_xlsx", "GET"): row(200),
+    ("reports:datapackage", "GET"): row(200),
 }
 
 # Admin rows (representatives of the allow-listed admin namespace).

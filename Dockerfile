@@ -15,4 +15,6 @@ RUN pip install --no-cache-dir -c requirements.lock -e . \
 RUN mkdir -p /data/media /data/backups && chown app /data/media /data/backups
 USER app
 EXPOSE 8000
-CMD ["gunicorn", "buurtplatform.wsgi", "-b", "0.0.0.0:8000", "-w", "3", "--access-logfile", "-"]
+# Refuse to serve when the deploy checks fail or the database is ahead of the code
+# (buurtplatform.migrationguard), then hand the process to gunicorn (SIGTERM reaches it).
+CMD ["sh", "-c", "python manage.py check --deploy --database default --fail-level ERROR && exec gunicorn buurtplatform.wsgi -b 0.0.0.0:8000 -w 3 --access-logfile -"]

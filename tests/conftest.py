@@ -1,12 +1,38 @@
 """Shared fixtures: a small cast of personas, one per role."""
 
 import shutil
+import sqlite3
+from contextlib import closing
+from pathlib import Path
 
 import pytest
 
 from accounts.roles import COMMISSION, SUPPORT
 from platforms.models import Membership
 from tests.factories import MembershipFactory, PlatformFactory, UserFactory
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker, tmp_path_factory) -> Path | None:
+    """pytest-django's test database; on SQLite also a file copy of it, taken right after the
+    migrations ran and before any test wrote to it (see ``migrated_sqlite_template``)."""
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        return None
+    template = tmp_path_factory.mktemp("template") / "migrated.sqlite3"
+    with django_db_blocker.unblock():
+        connection.ensure_connection()
+        with closing(sqlite3.connect(template)) as target:
+            connection.connection.backup(target)
+    return template
+
+
+@pytest.fixture(scope="session")
+def migrated_sqlite_template(django_db_setup) -> Path | None:
+    """A SQLite file holding a freshly migrated database (the migrations and their data, no
+    test's rows), to copy instead of migrating again; None when the tests run on PostgreSQL."""
+    return django_db_setup
 
 
 @pytest.fixture(autouse=True)

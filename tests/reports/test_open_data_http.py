@@ -3,8 +3,6 @@ Last-Modified, 304 on a match, CORS and a Cache-Control a reverse proxy may keep
 
 from __future__ import annotations
 
-import os
-
 import pytest
 from django.core.cache import cache
 from django.utils.http import http_date
@@ -148,28 +146,3 @@ def test_xlsx_of_a_new_version_is_built_by_the_task(scenario, client, versioned)
     assert fresh.status_code == 200 and fresh["ETag"] != first["ETag"]
     assert opendata.export_path(version, "grants", "xlsx", "nl").is_file()
     assert opendata.latest_built("grants", "xlsx", "nl") == version
-
-
-@pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="needs Redis as the broker")
-def test_first_workbook_is_made_by_a_worker_not_in_the_request(
-    scenario, client, versioned, settings
-):
-    """At scale a first XLSX takes a minute: with a broker, the request enqueues the build and
-    answers 503 with Retry-After (and a link to the CSV) instead of holding a web worker."""
-    from buurtplatform.celery import app
-
-    settings.CELERY_TASK_ALWAYS_EAGER = False
-    app.conf.task_always_eager = False
-    try:
-        response = client.get("/open-data/grants.xlsx")
-        assert response.status_code == 503
-        assert response["Retry-After"].isdigit()
-        assert response["Cache-Control"] == "no-store"
-        html = response.content.decode()
-        assert "wordt voor het eerst klaargezet" in html and "/open-data/grants.csv" in html
-        again = client.get("/open-data/grants.xlsx")  # one build enqueued, not one per visitor
-        assert again.status_code == 503
-    finally:
-        app.conf.task_always_eager = True
-        with app.connection_for_write() as conn:
-            conn.default_channel.queue_purge("celery")

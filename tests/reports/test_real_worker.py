@@ -190,3 +190,34 @@ def test_oversized_report_fails_cleanly_and_worker_survives(worker, client):
     assert not job.sha256
     # the worker survives and makes the next report
     assert "Rivaal Test" in pdf_text(_wait_for_pdf(client, f"/rondes/{s.round.slug}/besluit.pdf"))
+
+
+@pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="needs Redis as the broker")
+def test_first_workbook_is_made_by_a_worker_not_in_the_request(
+    scenario, client, settings, reference_data
+):
+    """At scale a first XLSX takes a minute: with a broker, the request enqueues the build and
+    answers 503 with Retry-After (and a link to the CSV) instead of holding a web worker."""
+    # In this file so that it never runs beside the real worker's tests: it enqueues on the
+    # shared broker and purges the queue afterwards.
+    from django.core.cache import cache
+
+    from buurtplatform.celery import app
+
+    settings.PUBLIC_PAGE_CACHE_SECONDS = 300
+    cache.clear()
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    app.conf.task_always_eager = False
+    try:
+        response = client.get("/open-data/grants.xlsx")
+        assert response.status_code == 503
+        assert response["Retry-After"].isdigit()
+        assert response["Cache-Control"] == "no-store"
+        html = response.content.decode()
+        assert "wordt voor het eerst klaargezet" in html and "/open-data/grants.csv" in html
+        again = client.get("/open-data/grants.xlsx")  # one build enqueued, not one per visitor
+        assert again.status_code == 503
+    finally:
+        app.conf.task_always_eager = True
+        with app.connection_for_write() as conn:
+            conn.default_channel.queue_purge("celery")

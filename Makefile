@@ -40,9 +40,11 @@ lint: install
 	$(BIN)/mypy
 	$(DEV_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
 
-# Parallel on every core (pytest-xdist), a file's tests on one worker so a module-scoped world
-# is built once. Override, e.g. `make test PYTEST_ARGS="-n 0 tests/budgets/test_ledger.py"`.
-PYTEST_ARGS ?= -n auto --dist loadfile
+# Parallel on every core (pytest-xdist, its default "load" order: each worker runs its tests in
+# collection order, so pytest-django's transactional tests, which flush the migration data, come
+# last on every worker; "--dist loadfile" breaks that). Override, e.g.
+# `make test PYTEST_ARGS="-n 0 tests/budgets/test_ledger.py"`.
+PYTEST_ARGS ?= -n auto
 
 test: lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

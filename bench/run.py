@@ -6,18 +6,26 @@ Needs PostgreSQL (the database in BENCH_DATABASE_URL, default
 postgres://postgres@127.0.0.1:5432/bp_bench, is DROPPED and re-created) and wrk for the
 load test (skipped with a note when missing). Runs with production-like settings
 (bench/settings.py: DEBUG off, compressed manifest static files, CONN_MAX_AGE=60, local
-memory cache per process, no Redis) and writes docs/benchmarks.md plus the raw numbers in
+memory cache per process; Redis only as the cache of one load-test server) and writes
+docs/benchmarks.md plus the raw numbers in
 bench/results/last.json.
 
-Steps: migrate, collectstatic, seed_demo -> measure at "demo" scale; then
+Steps: migrate, collectstatic, seed_demo -> measure at "demo" scale (1, 2, 4); then
 seed_scale --platforms N --transactions M -> measure again at "large" scale. At each scale:
 1. every public page and the main staff pages in-process through Django's test client
    (warm cache: one request first, then --repeat timed requests): queries, median, p95;
 2. page weight: gzip-compressed HTML plus every stylesheet, script, font and image it loads;
-3. throughput: gunicorn -w 2 on 127.0.0.1, wrk against the bare view (bench/urls.py, a fixed
-   string under the same middleware) and three public pages; the ratio to the bare view;
-4. PDF reports, each rendered in a fresh process (bench/pdf_one.py): seconds and ru_maxrss.
-Options: --platforms, --transactions, --repeat, --seconds (wrk duration), --skip-load.
+3. throughput (large scale only): gunicorn -w 2 on 127.0.0.1, wrk (or ab when wrk is missing)
+   against a static file (WhiteNoise), the bare view (bench/urls.py, a fixed string under the
+   same middleware) and every public page warm (page cache) and 304 (If-None-Match: its ETag),
+   with Redis as the cache (BENCH_CACHE_URL, default redis://127.0.0.1:6379/9) and with the
+   local-memory cache, and cold (page cache off); ratios to static and bare;
+4. PDF reports, each rendered in a fresh process (bench/pdf_one.py): seconds and ru_maxrss;
+then at large scale: 5. bench/cold.py (fresh renders, page cache off, public and staff pages);
+6. bench/opendata_one.py (open data exports: first byte, total, peak memory).
+`uptime` is recorded before each part. Options: --platforms, --transactions, --repeat,
+--cold-repeat, --seconds (per load test), --skip-load, --skip-demo, --skip-pdfs, --skip-cold,
+--skip-opendata, --throughput-only (the load test on the existing database), --report-only.
 """
 
 from __future__ import annotations
@@ -34,6 +42,7 @@ import statistics
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 from urllib.parse import urlparse
@@ -50,6 +59,8 @@ os.environ.update(
         "STATIC_ROOT": str(WORK / "static"),
         "MEDIA_ROOT": str(WORK / "media"),
         "CONN_MAX_AGE": os.environ.get("CONN_MAX_AGE", "60"),
+        # Staff pages are measured logged in with force_login, without a second factor.
+        "STAFF_MFA_REQUIRED": "0",
     }
 )
 os.environ.pop("REDIS_URL", None)  # tasks eager, cache in local memory (per gunicorn worker)
@@ -279,73 +290,191 @@ def page_weight(label: str) -> list[dict]:
 
 # --- 3. throughput ----------------------------------------------------------------------------
 
+REDIS_CACHE_URL = os.environ.get("BENCH_CACHE_URL", "redis://127.0.0.1:6379/9")
+LOAD_HISTORY: list[dict] = []  # `uptime` before each part of the run, for the report
 
-def _wrk(path: str, seconds: int) -> dict:
+
+def uptime(part: str) -> str:
+    """Record (and return) the load average before a part of the run: the machine is shared."""
+    out = subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
+    LOAD_HISTORY.append({"part": part, "uptime": out, "loadavg": list(os.getloadavg())})
+    print(f"  [{part}] {out}")
+    return out
+
+
+def load_tool() -> str | None:
+    """wrk when installed, else ApacheBench (ab)."""
+    return "wrk" if shutil.which("wrk") else ("ab" if shutil.which("ab") else None)
+
+
+def _ab_time(value: str) -> str:
+    return f"{value}ms"
+
+
+def _load(path: str, seconds: int, headers: dict[str, str] | None = None) -> dict:
+    """Requests per second against path: wrk -t2 -c16 (or ab -c16) after a 1 s warm-up."""
     url = f"http://127.0.0.1:{PORT}{path}"
-    gzip = ["-H", "Accept-Encoding: gzip, deflate, br"]  # as every browser sends
-    subprocess.run(["wrk", *gzip, "-t1", "-c4", "-d2s", url], capture_output=True, timeout=60)
+    hdrs: list[str] = []
+    for key, value in {"Accept-Encoding": "gzip, deflate, br", **(headers or {})}.items():
+        hdrs += ["-H", f"{key}: {value}"]  # gzip as every browser sends
+    if load_tool() == "wrk":
+        subprocess.run(["wrk", *hdrs, "-t1", "-c4", "-d1s", url], capture_output=True, timeout=60)
+        out = subprocess.run(
+            ["wrk", *hdrs, "-t2", "-c16", f"-d{seconds}s", "--latency", url],
+            capture_output=True,
+            text=True,
+            timeout=seconds + 60,
+        ).stdout
+        non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+        return {
+            "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+            "p50": re.search(r"50%\s+([\d.]+\w+)", out).group(1),
+            "p99": re.search(r"99%\s+([\d.]+\w+)", out).group(1),
+            "errors": int(non2xx.group(1)) if non2xx else 0,
+        }
+    # ab: -t stops after `seconds` (the -n cap is never reached); no keep-alive, like gunicorn's
+    # sync workers answer anyway. Its "Non-2xx responses" count 304s too.
+    subprocess.run(["ab", *hdrs, "-q", "-c4", "-t1", "-n", "1000000", url], capture_output=True)
     out = subprocess.run(
-        ["wrk", *gzip, "-t2", "-c16", f"-d{seconds}s", "--latency", url],
+        ["ab", *hdrs, "-q", "-c16", f"-t{seconds}", "-n", "1000000", url],
         capture_output=True,
         text=True,
         timeout=seconds + 60,
     ).stdout
-    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    rps = re.search(r"Requests per second:\s+([\d.]+)", out)
+    if not rps:
+        return {"rps": 0.0, "p50": "–", "p99": "–", "errors": -1, "output": out[-500:]}
+    non2xx = re.search(r"Non-2xx responses:\s+(\d+)", out)
+    failed = re.search(r"Failed requests:\s+(\d+)", out)
     return {
-        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
-        "p50": re.search(r"50%\s+([\d.]+\w+)", out).group(1),
-        "p99": re.search(r"99%\s+([\d.]+\w+)", out).group(1),
-        "errors": int(non2xx.group(1)) if non2xx else 0,
+        "rps": float(rps.group(1)),
+        "p50": _ab_time(re.search(r"^\s*50%\s+(\d+)", out, re.M).group(1)),
+        "p99": _ab_time(re.search(r"^\s*99%\s+(\d+)", out, re.M).group(1)),
+        "non2xx": int(non2xx.group(1)) if non2xx else 0,
+        "errors": int(failed.group(1)) if failed else 0,
     }
 
 
-def throughput(label: str, urls: dict[str, str], seconds: int) -> list[dict]:
-    if not shutil.which("wrk"):
-        print("  wrk not installed (apt-get install wrk): skipping throughput")
-        return []
-    server = subprocess.Popen(
-        [
-            str(Path(PY).parent / "gunicorn"),
-            "bench.wsgi:application",
-            "-w",
-            "2",
-            "-b",
-            f"127.0.0.1:{PORT}",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=os.environ,
+def _get(path: str, headers: dict[str, str] | None = None) -> tuple[int, dict[str, str]]:
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{PORT}{path}",
+        headers={"Accept-Encoding": "gzip, deflate, br", **(headers or {})},
     )
-    rows = []
     try:
-        for _ in range(100):
+        with urllib.request.urlopen(request, timeout=30) as response:
+            response.read()
+            return response.status, dict(response.headers)
+    except urllib.error.HTTPError as error:  # 304 arrives as an HTTPError
+        return error.code, dict(error.headers)
+
+
+def static_css() -> str:
+    """The URL of the site's stylesheet as the pages link it (hashed name, via WhiteNoise)."""
+    from django.templatetags.static import static
+
+    return static("css/site.css")
+
+
+class Server:
+    """gunicorn -w 2 (sync) on 127.0.0.1 with extra environment (cache backend, page cache)."""
+
+    def __init__(self, env: dict[str, str]):
+        self.env = {**os.environ, **env}
+
+    def __enter__(self):
+        self.proc = subprocess.Popen(
+            [
+                str(Path(PY).parent / "gunicorn"),
+                "bench.wsgi:application",
+                "-w",
+                "2",
+                "-b",
+                f"127.0.0.1:{PORT}",
+                "--log-level",
+                "warning",
+            ],
+            cwd=ROOT,
+            env=self.env,
+        )
+        for _ in range(150):
             try:
                 urllib.request.urlopen(f"http://127.0.0.1:{PORT}/bench/bare", timeout=1)
                 break
             except OSError:
                 time.sleep(0.2)
-        targets = {"bare view": "/bench/bare", **urls, "bare view (again)": "/bench/bare"}
-        for name, path in targets.items():
-            row = {"scale": label, "page": name, "url": path, **_wrk(path, seconds)}
-            rows.append(row)
-            print(
-                f"  {label:5} {name:22} {row['rps']:8.1f} req/s p50={row['p50']} p99={row['p99']}"
-            )
-    finally:
-        server.terminate()
-        server.wait(10)
-    # The bare view is measured first and last; the ratio uses the mean of both, so a change
-    # in the machine's load during the run (it is shared) weighs on both sides alike.
-    again = rows.pop()
-    bare = (rows[0]["rps"] + again["rps"]) / 2
-    rows[0].update(
-        rps=round(bare, 1),
-        p50=f"{rows[0]['p50']} / {again['p50']}",
-        p99=f"{rows[0]['p99']} / {again['p99']}",
-    )
-    for row in rows:
-        row["ratio"] = round(row["rps"] / bare, 2) if bare else 0
+        return self
+
+    def __exit__(self, *exc):
+        self.proc.terminate()
+        self.proc.wait(10)
+
+
+def _flush_redis_cache() -> None:
+    import redis
+
+    redis.Redis.from_url(REDIS_CACHE_URL).flushdb()
+
+
+def throughput(label: str, urls: dict[str, str], seconds: int) -> list[dict]:
+    """Side by side on the same server settings: a static file (WhiteNoise), the bare view, and
+    every public page from the page cache (warm), answered 304 to its own ETag, and freshly
+    rendered (page cache off, cold); warm and 304 once with Redis as the cache (as in
+    production, BENCH_CACHE_URL) and once with the local-memory cache (one per worker)."""
+    if not load_tool():
+        print("  neither wrk nor ab installed (apt-get install wrk): skipping throughput")
+        return []
+    css = static_css()
+    rows: list[dict] = []
+
+    def add(cache: str, mode: str, name: str, path: str, headers=None) -> dict:
+        row = {"scale": label, "cache": cache, "mode": mode, "page": name, "url": path}
+        row.update(_load(path, seconds, headers))
+        rows.append(row)
+        print(
+            f"  {label:5} {cache:6} {mode:6} {name:24} {row['rps']:8.1f} req/s "
+            f"p50={row['p50']} p99={row['p99']} non-2xx={row.get('non2xx', row['errors'])}"
+        )
+        return row
+
+    backends = [("redis", {"CACHE_URL": REDIS_CACHE_URL}), ("locmem", {"CACHE_URL": ""})]
+    for cache, env in backends:
+        uptime(f"throughput, {label}, {cache} cache")
+        if cache == "redis":
+            _flush_redis_cache()
+        with Server(env):
+            add(cache, "static", "static file (css)", css)
+            add(cache, "bare", "bare view", "/bench/bare")
+            for name, path in urls.items():
+                _get(path)  # fill the cache
+                status, headers = _get(path)
+                add(cache, "warm", name, path)["status"] = status
+                etag = headers.get("ETag")
+                if etag:
+                    status304, _ = _get(path, {"If-None-Match": etag})
+                    add(cache, "304", name, path, {"If-None-Match": etag})["status"] = status304
+            add(cache, "bare", "bare view (again)", "/bench/bare")
+            add(cache, "static", "static file (again)", css)
+    uptime(f"throughput, {label}, page cache off")
+    with Server({"CACHE_URL": "", "PUBLIC_PAGE_CACHE_SECONDS": "0"}):
+        add("off", "static", "static file (css)", css)
+        add("off", "bare", "bare view", "/bench/bare")
+        for name, path in urls.items():
+            add("off", "cold", name, path)["status"] = _get(path)[0]
+        add("off", "bare", "bare view (again)", "/bench/bare")
+        add("off", "static", "static file (again)", css)
+    # Static and bare are measured first and last on each server; the ratios use the mean of
+    # both, so a change in the machine's load during the run weighs on both sides alike.
+    for cache in ("redis", "locmem", "off"):
+        own = [r for r in rows if r["cache"] == cache]
+        statics = [r["rps"] for r in own if r["mode"] == "static"]
+        bares = [r["rps"] for r in own if r["mode"] == "bare"]
+        static_rps = sum(statics) / len(statics) if statics else 0
+        bare_rps = sum(bares) / len(bares) if bares else 0
+        for r in own:
+            r["static_rps"] = round(static_rps, 1)
+            r["bare_rps"] = round(bare_rps, 1)
+            r["ratio_static"] = round(r["rps"] / static_rps, 2) if static_rps else 0
+            r["ratio"] = round(r["rps"] / bare_rps, 2) if bare_rps else 0
     return rows
 
 
@@ -426,13 +555,156 @@ def _growth(a, b) -> str:
         return "–"
 
 
+TARGET_CACHED_STATIC = 0.8
+TARGET_304_STATIC = 0.9
+TARGET_COLD_PUBLIC_MS = 100
+TARGET_COLD_STAFF_MS = 200
+
+
+def _met(ok: bool | None) -> str:
+    return "–" if ok is None else ("met" if ok else "**not met**")
+
+
+def targets_section(results: dict) -> list[str]:
+    """Issue 17's targets, each marked met / not met from this run's figures."""
+    load = [r for r in results.get("load", []) if r["scale"] == "large"]
+    cold = results.get("cold") or []
+    lines = [
+        "## Targets",
+        "",
+        "| target | measured | status |",
+        "|---|---|---|",
+    ]
+
+    def ratios(cache: str, mode: str) -> list[dict]:
+        return [r for r in load if r["cache"] == cache and r["mode"] == mode]
+
+    for cache in ("redis", "locmem"):
+        for mode, target, what in (
+            ("warm", TARGET_CACHED_STATIC, "cached anonymous public pages"),
+            ("304", TARGET_304_STATIC, "304 answers to `If-None-Match`"),
+        ):
+            rows = ratios(cache, mode)
+            if not rows:
+                lines.append(f"| {what} ≥ {target} × static req/s ({cache}) | not measured | – |")
+                continue
+            worst = min(rows, key=lambda r: r["ratio_static"])
+            bad = [r["page"] for r in rows if r["ratio_static"] < target]
+            lines.append(
+                f"| {what} ≥ {target} × static req/s ({cache} cache) | "
+                f"{min(r['ratio_static'] for r in rows)}–{max(r['ratio_static'] for r in rows)} × "
+                f"(static {worst['static_rps']:.0f} req/s; lowest: {worst['page']})"
+                + (f"; below: {', '.join(bad)}" if bad else "")
+                + f" | {_met(not bad)} |"
+            )
+    public = [r for r in cold if r["target_ms"] == TARGET_COLD_PUBLIC_MS]
+    staff = [r for r in cold if r["target_ms"] == TARGET_COLD_STAFF_MS]
+    for rows, target, what in (
+        (public, TARGET_COLD_PUBLIC_MS, "every public page cold (page cache off)"),
+        (staff, TARGET_COLD_STAFF_MS, "commission comparison and support queue"),
+    ):
+        if not rows:
+            lines.append(f"| {what} < {target} ms median | not measured | – |")
+            continue
+        bad = [f"{r['page']} {r['median_ms']} ms" for r in rows if not r["ok"]]
+        slowest = max(rows, key=lambda r: r["median_ms"])
+        lines.append(
+            f"| {what} < {target} ms median | slowest {slowest['page']} "
+            f"{slowest['median_ms']} ms"
+            + (f"; over: {', '.join(bad)}" if bad else "")
+            + f" | {_met(not bad)} |"
+        )
+    return lines
+
+
+def load_history_section(results: dict) -> list[str]:
+    history = results.get("meta", {}).get("load_history") or LOAD_HISTORY
+    lines = [
+        "### Machine load during the run",
+        "",
+        "`uptime` before each part (2 cores, shared with other people's test runs: a load "
+        "average above 2 means the benchmark had less than the whole machine).",
+        "",
+        "| part | uptime |",
+        "|---|---|",
+    ]
+    lines += [f"| {h['part']} | `{h['uptime']}` |" for h in history]
+    return lines
+
+
+def cold_section(rows: list[dict]) -> list[str]:
+    if not rows:
+        return ["## Cold pages (page cache off)", "", "Not measured in this run."]
+    from bench import cold
+
+    return [
+        "## Cold pages (page cache off)",
+        "",
+        "`bench/cold.py` in the same process at large scale: every public page (the largest "
+        "object of its kind), the decision page of the largest round and the staff pages "
+        "rendered afresh with `PUBLIC_PAGE_CACHE_SECONDS=0`, one warm-up request and then "
+        "the median and p95 of `--cold-repeat` timed renders (CPU median: this "
+        "process's CPU time, less disturbed by other load on the machine).",
+        "",
+        cold.markdown(rows),
+    ]
+
+
+def throughput_section(load: list[dict], args) -> list[str]:
+    tool = load_tool() or "–"
+    command = (
+        f"`wrk -H 'Accept-Encoding: gzip, deflate, br' -t2 -c16 -d{args.seconds}s --latency`"
+        if tool == "wrk"
+        else f"`ab -H 'Accept-Encoding: gzip, deflate, br' -c16 -t{args.seconds}` "
+        "(ApacheBench; no keep-alive)"
+    )
+    lines = [
+        "## Throughput under load",
+        "",
+        f"gunicorn -w 2 (sync workers) on 127.0.0.1, {command} after a 1 s warm-up, on the "
+        "same 2 cores (the load tool competes with the server for them), at large scale. "
+        "Three servers, one after the other: the page cache in **Redis** (as in production), "
+        "in **local memory** (one per worker), and **off** (every request renders the page: "
+        "*cold*). On each: a static file (the site's stylesheet via WhiteNoise), the bare view "
+        "(a fixed string through the same middleware stack), then every public page from the "
+        "page cache (*warm*) and answered *304* to `If-None-Match` with the page's own ETag, "
+        "then static file and bare view again; *÷ static* and *÷ bare* use the mean of the "
+        "two measurements on the same server. Anonymous visitors without cookies, like a "
+        "traffic spike of new readers.",
+        "",
+        "| cache | mode | page | status | req/s | p50 | p99 | non-2xx | ÷ static | ÷ bare |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in load:
+        if r["scale"] != "large":
+            continue
+        lines.append(
+            f"| {r['cache']} | {r['mode']} | {r['page']} (`{r['url']}`) | {r.get('status', '')} "
+            f"| {r['rps']:.0f} | {r['p50']} | {r['p99']} | {r.get('non2xx', r['errors'])} | "
+            f"{r.get('ratio_static', '–')} | {r.get('ratio', '–')} |"
+        )
+    return lines
+
+
 def write_markdown(
     results: dict, args, elapsed: float, seed_seconds: float, finished: str | None = None
 ) -> None:
     import django
 
     pg = sh("psql", DB_URL, "-tAc", "SHOW server_version").stdout.strip()
-    wrk = sh("wrk", "--version", check=False).stdout.split("\n")[0] if shutil.which("wrk") else "–"
+    tool = load_tool()
+    if tool == "wrk":
+        wrk = sh("wrk", "--version", check=False).stdout.split("\n")[0]
+    elif tool == "ab":
+        wrk = sh("ab", "-V", check=False).stdout.split("\n")[0]
+    else:
+        wrk = "no load tool"
+    try:
+        import redis
+
+        redis_version = "Redis " + redis.Redis.from_url(REDIS_CACHE_URL).info()["redis_version"]
+    except Exception:  # noqa: BLE001 - only for the report
+        redis_version = "Redis unavailable"
     gunicorn = sh(str(Path(PY).parent / "gunicorn"), "--version", check=False).stdout.strip()
     weasy = sh(PY, "-c", "import weasyprint; print(weasyprint.__version__)", check=False)
     cpu = "unknown CPU"
@@ -451,6 +723,7 @@ def write_markdown(
         else datetime.datetime.now(datetime.UTC)
     )
     pages, weights, load, pdfs = (results[k] for k in ("pages", "weights", "load", "pdfs"))
+    meta_command = results.get("meta", {}).get("command", "bench/run.py")
     by = lambda rows, scale: {r["page"]: r for r in rows if r["scale"] == scale}  # noqa: E731
     lines = [
         "# Benchmarks",
@@ -462,11 +735,21 @@ def write_markdown(
         f"- Machine: {cpu}, {os.cpu_count()} cores, {mem} GiB RAM, {py_platform.system()} "
         f"{py_platform.release()}; shared with other work while measuring, so timings are noisy.",
         f"- Software: Python {py_platform.python_version()}, Django {django.get_version()}, "
-        f"PostgreSQL {pg}, {gunicorn}, {wrk.strip()}, WeasyPrint {weasy.stdout.strip()}.",
+        f"PostgreSQL {pg}, {redis_version}, {gunicorn}, {wrk.strip()}, "
+        f"WeasyPrint {weasy.stdout.strip()}.",
         "- Settings: `bench/settings.py` = the production settings (DEBUG off, compressed "
-        "manifest static files via WhiteNoise) with `CONN_MAX_AGE=60`, no Redis (local-memory "
-        "cache per process, tasks eager).",
+        "manifest static files via WhiteNoise) with `CONN_MAX_AGE=60`; the in-process parts "
+        "use the local-memory cache, the load test runs the server once with Redis as the "
+        f"cache (`CACHE_URL={REDIS_CACHE_URL}`, as in production) and once with the "
+        "local-memory cache (one per worker); tasks eager.",
+        f"- Command: `.venv/bin/python {meta_command}`"
+        + (" (not the full default: parts skipped)" if meta_command != "bench/run.py" else "")
+        + ".",
         f"- Scales: **demo** = `seed_demo`; **large** = `seed_demo` + `seed_scale {large}`.",
+        "",
+        *targets_section(results),
+        "",
+        *load_history_section(results),
         "",
         "Targets at large scale: public pages ≤ 15 queries and the same count at both scales; "
         "median < 50 ms and p95 < 100 ms; ≥ 0.5 × the bare view's throughput; platform year "
@@ -510,24 +793,9 @@ def write_markdown(
         )
     lines += [
         "",
-        "## Throughput under load",
-        "",
-        "gunicorn -w 2 (sync workers) on 127.0.0.1, "
-        f"`wrk -H 'Accept-Encoding: gzip, deflate, br' -t2 -c16 -d{args.seconds}s --latency` "
-        "after a 2 s warm-up, on the same 2 cores (wrk competes with the server for them). "
-        "The bare view returns a fixed string through the same middleware stack. Anonymous "
-        "visitors without cookies, like a traffic spike of new readers: the public pages "
-        "come from the page cache (gzip-compressed, as a browser asks).",
-        "",
-        "| page | scale | req/s | p50 | p99 | non-2xx | ratio to bare | met (≥ 0.5, large) |",
-        "|---|---|---|---|---|---|---|---|",
     ]
-    for r in load:
-        met = "—" if r["page"] == "bare view" or r["scale"] != "large" else _yes(r["ratio"] >= 0.5)
-        lines.append(
-            f"| {r['page']} (`{r['url']}`) | {r['scale']} | {r['rps']:.0f} | {r['p50']} | "
-            f"{r['p99']} | {r['errors']} | {r['ratio']} | {met} |"
-        )
+    lines += cold_section(results.get("cold") or [])
+    lines += ["", *throughput_section(load, args)]
     lines += [
         "",
         "## PDF reports",
@@ -579,10 +847,9 @@ def write_markdown(
         "",
         "Factor large / demo for each figure (queries: equal counts mean no per-row queries).",
         "",
-        "| page | queries warm (cold) | median ms | cold ms | page KB | throughput ratio to bare |",
-        "|---|---|---|---|---|---|",
+        "| page | queries warm (cold) | median ms | cold ms | page KB |",
+        "|---|---|---|---|---|",
     ]
-    ldemo, lbig = by(load, "demo"), by(load, "large")
     for name, r in big.items():
         d = demo.get(name, {})
         lines.append(
@@ -590,8 +857,7 @@ def write_markdown(
             f"{r['queries']} ({r['cold_queries']}) | "
             f"{_growth(d.get('median_ms'), r['median_ms'])} | "
             f"{_growth(d.get('cold_ms'), r['cold_ms'])} | "
-            f"{_growth(wdemo.get(name, {}).get('kb'), wbig.get(name, {}).get('kb'))} | "
-            f"{ldemo.get(name, {}).get('ratio', '–')} → {lbig.get(name, {}).get('ratio', '–')} |"
+            f"{_growth(wdemo.get(name, {}).get('kb'), wbig.get(name, {}).get('kb'))} |"
         )
     pdemo = {r["report"]: r for r in pdfs if r["scale"] == "demo" and "error" not in r}
     for r in [r for r in pdfs if r["scale"] == "large" and "error" not in r]:
@@ -599,7 +865,7 @@ def write_markdown(
         if d:
             lines.append(
                 f"| PDF {r['name']} | – | seconds {_growth(d['seconds'], r['seconds'])}, "
-                f"MB {_growth(d['peak_mb'], r['peak_mb'])} | – | – | – |"
+                f"MB {_growth(d['peak_mb'], r['peak_mb'])} | – | – |"
             )
     notes = ROOT / "bench" / "NOTES.md"
     if notes.exists():
@@ -608,7 +874,16 @@ def write_markdown(
     # The "## Open data" section is written by bench/opendata.py: keep it.
     old = doc.read_text(encoding="utf-8") if doc.exists() else ""
     kept = re.search(r"^## Open data\n.*?(?=^## |\Z)", old, re.S | re.M)
-    if kept:
+    if results.get("opendata"):
+        from bench import opendata
+
+        lines += ["", opendata.markdown(results["opendata"], args, 0).strip()]
+        lines += [
+            "",
+            "(Measured in this `make bench` run on its large-scale database, "
+            f"`seed_scale {large}`.)",
+        ]
+    elif kept:
         lines += ["", kept.group(0).strip()]
     doc.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
@@ -618,19 +893,53 @@ def measure(label: str, args) -> dict:
 
     cache.clear()
     print(f"measuring at {label} scale")
-    results = {"pages": measure_pages(label, args.repeat), "weights": page_weight(label)}
-    public = public_pages()
-    results["load"] = (
-        []
-        if args.skip_load
-        else throughput(
-            label,
-            {k: public[k] for k in ("platforms", "platform", "transparantie") if k in public},
-            args.seconds,
-        )
-    )
-    results["pdfs"] = pdf_costs(label)
+    results: dict = {"pages": [], "weights": [], "load": [], "pdfs": []}
+    if not args.throughput_only:
+        uptime(f"pages, {label}")
+        results["pages"] = measure_pages(label, args.repeat)
+        results["weights"] = page_weight(label)
+    if label == "large" and not args.skip_load:
+        # Only at large scale: every public page three ways on two caches takes minutes.
+        results["load"] = throughput(label, public_pages(), args.seconds)
+    if not (args.skip_pdfs or args.throughput_only):
+        uptime(f"PDFs, {label}")
+        results["pdfs"] = pdf_costs(label)
     return results
+
+
+def cold_pages(args) -> list[dict]:
+    """bench/cold.py in this process: fresh renders with the page cache off."""
+    from bench import cold
+
+    uptime("cold pages")
+    rows = cold.run(DB_URL, args.cold_repeat)
+    for r in rows:
+        print(f"  cold {r['page']:24} {r['status']} median={r['median_ms']}ms p95={r['p95_ms']}ms")
+    return rows
+
+
+def open_data() -> dict | None:
+    """bench/opendata_one.py on this database in a fresh process (through a forking shell, so
+    ru_maxrss is its own)."""
+    uptime("open data")
+    result = sh(
+        "/bin/sh",
+        "-c",
+        '"$0" "$@"; exit $?',
+        PY,
+        str(ROOT / "bench" / "opendata_one.py"),
+        check=False,
+    )
+    if result.returncode != 0:
+        print("  open data failed:", result.stderr[-800:])
+        return None
+    data = json.loads(result.stdout.strip().splitlines()[-1])
+    for r in data["rows"]:
+        print(
+            f"  open data {r['url']:34} first byte {r['cold_ttfb_ms']} ms, total "
+            f"{r['cold_total_ms']} ms, peak {r['peak_mb']} MB"
+        )
+    return data
 
 
 def main() -> None:
@@ -638,8 +947,18 @@ def main() -> None:
     parser.add_argument("--platforms", type=int, default=200)
     parser.add_argument("--transactions", type=int, default=50000)
     parser.add_argument("--repeat", type=int, default=50)
-    parser.add_argument("--seconds", type=int, default=10)
-    parser.add_argument("--skip-load", action="store_true", help="no wrk load test")
+    parser.add_argument("--cold-repeat", type=int, default=20, help="fresh renders per page")
+    parser.add_argument("--seconds", type=int, default=5, help="duration of each load test")
+    parser.add_argument("--skip-load", action="store_true", help="no load test")
+    parser.add_argument("--skip-demo", action="store_true", help="measure the large scale only")
+    parser.add_argument("--skip-pdfs", action="store_true", help="no PDF reports")
+    parser.add_argument("--skip-cold", action="store_true", help="no bench/cold.py pages")
+    parser.add_argument("--skip-opendata", action="store_true", help="no open data exports")
+    parser.add_argument(
+        "--throughput-only",
+        action="store_true",
+        help="no seeding: the load test on the existing bench database, merged into last.json",
+    )
     parser.add_argument(
         "--report-only", action="store_true", help="only rewrite the report from the last run"
     )
@@ -649,14 +968,28 @@ def main() -> None:
         return
     started = time.perf_counter()
     RESULTS.mkdir(parents=True, exist_ok=True)
+    if args.throughput_only:
+        import django
+
+        django.setup()
+        results = json.loads((RESULTS / "last.json").read_text())
+        results["load"] = measure("large", args)["load"]
+        results["meta"]["load_history"] = results["meta"].get("load_history", []) + LOAD_HISTORY
+        (RESULTS / "last.json").write_text(json.dumps(results, indent=1, default=str))
+        report_only()
+        return
+    uptime("start")
     print("resetting", DB_URL)
     reset_database()
     sh(PY, "manage.py", "seed_demo")
     import django
 
     django.setup()
-    results = measure("demo", args)
+    results = {"pages": [], "weights": [], "load": [], "pdfs": []}
+    if not args.skip_demo:
+        results = measure("demo", args)
     print("seeding scale data")
+    uptime("seed_scale")
     t0 = time.perf_counter()
     out = sh(
         PY,
@@ -674,12 +1007,18 @@ def main() -> None:
     large = measure("large", args)
     for key, rows in large.items():
         results[key] += rows
+    results["cold"] = [] if args.skip_cold else cold_pages(args)
+    results["opendata"] = None if args.skip_opendata else open_data()
+    if results["opendata"]:
+        (RESULTS / "opendata.json").write_text(json.dumps(results["opendata"], indent=1))
     results["check_ledger"] = ledger.returncode
     results["meta"] = {
         **vars(args),
         "elapsed": time.perf_counter() - started,
         "seed_seconds": seed_seconds,
         "finished": datetime.datetime.now(datetime.UTC).isoformat(),
+        "load_history": LOAD_HISTORY,
+        "command": " ".join(["bench/run.py", *sys.argv[1:]]),
     }
     (RESULTS / "last.json").write_text(json.dumps(results, indent=1, default=str))
     write_markdown(results, args, results["meta"]["elapsed"], seed_seconds)
@@ -693,8 +1032,7 @@ def report_only() -> None:
     django.setup()
     results = json.loads((RESULTS / "last.json").read_text())
     meta = results["meta"]
-    keys = ("platforms", "transactions", "repeat", "seconds")
-    args = argparse.Namespace(**{k: meta[k] for k in keys})
+    args = argparse.Namespace(**meta)
     write_markdown(results, args, meta["elapsed"], meta["seed_seconds"], meta.get("finished"))
     print("wrote docs/benchmarks.md from", RESULTS / "last.json")
 

@@ -194,7 +194,7 @@ def test_oversized_report_fails_cleanly_and_worker_survives(worker, client):
 
 @pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="needs Redis as the broker")
 def test_first_workbook_is_made_by_a_worker_not_in_the_request(
-    scenario, client, settings, reference_data
+    reference_data, scenario, client, settings
 ):
     """At scale a first XLSX takes a minute: with a broker, the request enqueues the build and
     answers 503 with Retry-After (and a link to the CSV) instead of holding a web worker."""

@@ -14,6 +14,14 @@ os.environ.setdefault("SEPA_DEBTOR_NAME", "Ondersteuningsorganisatie Zuidoost (t
 os.environ.setdefault("SEPA_DEBTOR_IBAN", "NL81INGB0008675309")
 os.environ.setdefault("SEPA_DEBTOR_BIC", "INGBNL2A")
 
+# Parallel test workers (pytest-xdist) each get their own Redis cache database (10, 11, …):
+# a test that clears the cache or counts a rate limit must not see the other worker's keys.
+# Set in the environment, so the processes a test starts (a real Celery worker) share it.
+_worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+if os.environ.get("REDIS_URL") and _worker.startswith("gw") and not os.environ.get("CACHE_URL"):
+    _base = os.environ["REDIS_URL"].rsplit("/", 1)[0]
+    os.environ["CACHE_URL"] = f"{_base}/{10 + int(_worker[2:])}"
+
 from buurtplatform.settings import *  # noqa: E402,F403
 from buurtplatform.settings import BASE_DIR  # noqa: E402
 

@@ -60,7 +60,8 @@ def test_receipt_image_shows_inline_on_the_review_page(page, queue):
     page.goto(f"/administratie/declaraties/{queue[0].pk}/")
     image = page.get_by_role("img", name="Bon bon.png")
     image.wait_for()
-    assert image.evaluate("img => img.complete && img.naturalWidth > 0")
+    # Wait for the image itself (decode() resolves once it is loaded), not only for the page.
+    assert image.evaluate("img => img.decode().then(() => img.naturalWidth > 0, () => false)")
     assert [e for e in page.console_errors if "Content Security Policy" in e] == []
 
 

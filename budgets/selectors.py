@@ -588,11 +588,12 @@ def public_transactions() -> Iterator[dict]:
         }
 
 
-def _public_grant_id() -> Subquery:
+def _public_grant_id(decision: str = "decision") -> Subquery:
     """The grant (the budget without ``carried_from``) a budget's money comes from: budgets
-    carried over keep their origin's decision, and there is one grant per decision."""
+    carried over keep their origin's decision, and there is one grant per decision.
+    ``decision`` is the path to the decision from the row being annotated."""
     return Subquery(
-        Budget.objects.filter(decision=OuterRef("decision"), carried_from=None).values("pk")[:1]
+        Budget.objects.filter(decision=OuterRef(decision), carried_from=None).values("pk")[:1]
     )
 
 
@@ -614,11 +615,7 @@ def public_budgets() -> Iterator[dict[str, Any]]:
 def public_transaction_keys() -> Iterator[dict[str, Any]]:
     """One row per public transaction with its numeric keys (budget, grant, platform), the
     amount (the sum of its debits) and the scrubbed public description. One query."""
-    grant = Subquery(
-        Budget.objects.filter(decision=OuterRef("budget__decision"), carried_from=None).values(
-            "pk"
-        )[:1]
-    )
+    grant = _public_grant_id("budget__decision")
     debits = Subquery(
         Entry.objects.filter(transaction=OuterRef("pk"), side=Entry.Side.DEBIT)
         .order_by()
@@ -676,11 +673,7 @@ def public_entry_keys() -> Iterator[dict[str, Any]]:
     """Every public ledger entry with the numeric keys of its transaction, budget, grant and
     platform (so it joins without parsing text); amounts as Decimal, the date as a date.
     The same entries and scrubbing as ``public_transactions``. One query (iterator)."""
-    grant = Subquery(
-        Budget.objects.filter(
-            decision=OuterRef("transaction__budget__decision"), carried_from=None
-        ).values("pk")[:1]
-    )
+    grant = _public_grant_id("transaction__budget__decision")
     rows = (
         Entry.objects.filter(transaction__budget__decision__status=Decision.Status.PUBLISHED)
         .annotate(grant_pk=grant)

@@ -28,6 +28,9 @@ import functools
 import gzip
 import hashlib
 import logging
+import threading
+import time
+from collections import OrderedDict
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -77,6 +80,71 @@ class Page:
     version: str
     day: str
     parts: tuple[str, ...]
+
+
+class LocalPages:
+    """The most visited cached pages in this process's own memory, least recently used out
+    first, at most ``PUBLIC_PAGE_LOCAL_MB``, each no longer than ``PUBLIC_PAGE_CACHE_SECONDS``
+    (as in the shared cache). Keys carry the data version, so a bump makes every copy
+    unreachable (and the least recently used, soon gone)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._entries: OrderedDict[str, tuple[dict, int, float]] = OrderedDict()
+        self.size = 0
+
+    @staticmethod
+    def limit() -> int:
+        return int(settings.PUBLIC_PAGE_LOCAL_MB) * 1024 * 1024
+
+    def get(self, key: str) -> dict | None:
+        with self._lock:
+            found = self._entries.get(key)
+            if found is None:
+                return None
+            if time.time() >= found[2]:
+                del self._entries[key]
+                self.size -= found[1]
+                return None
+            self._entries.move_to_end(key)
+            return found[0]
+
+    def put(self, key: str, entry: dict) -> None:
+        size = sum(len(body) for body in entry["bodies"].values())
+        limit = self.limit()
+        if size > limit:
+            return
+        # As long as in the shared cache: from when the page was rendered, on any machine.
+        expires = entry.get("stored_at", time.time()) + pagecache.timeout()
+        with self._lock:
+            if key in self._entries:
+                self.size -= self._entries.pop(key)[1]
+            self._entries[key] = (entry, size, expires)
+            self.size += size
+            while self.size > limit:
+                _, (_, dropped, _) = self._entries.popitem(last=False)
+                self.size -= dropped
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self.size = 0
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+local_pages = LocalPages()
+
+
+def _lookup(key: str) -> dict | None:
+    """A cached page: from this process's memory, else from the shared cache (and kept)."""
+    entry = local_pages.get(key)
+    if entry is None:
+        entry = cache.get(key)
+        if entry is not None and local_pages.limit():
+            local_pages.put(key, entry)
+    return entry
 
 
 def _cacheable(request: HttpRequest) -> bool:
@@ -243,7 +311,7 @@ class PageCacheMiddleware:
         page: Page | None
         try:
             page = _page_for(request, *found)
-            entry = cache.get(page.key)
+            entry = _lookup(page.key)
         except DisallowedHost:
             raise  # a 400, as CommonMiddleware would answer
         except Exception:  # a cache outage must never break a public page
@@ -259,9 +327,13 @@ class PageCacheMiddleware:
                 (name, value) for name, value in response.items() if name.lower() not in _NOT_STORED
             ],
             "bodies": _encode(response.content),
+            "stored_at": time.time(),
         }
         try:
             cache.set(page.key, entry, pagecache.timeout())
         except Exception:
             logger.warning("pagecache: cache unavailable")
+        else:
+            if local_pages.limit():
+                local_pages.put(page.key, entry)
         return _serve(request, page, entry)

@@ -16,12 +16,19 @@ sends the stored bytes. Anonymous public pages hold no secret, so compression le
 (BREACH needs one).
 
 ``PUBLIC_PAGE_CACHE_SECONDS`` (default 300) sets the timeout; 0 switches the cache off (tests).
+
+The data version is read from the shared cache (Redis in production) at most once per
+``PUBLIC_PAGE_VERSION_SECONDS`` (default 1) in each process; a bump in this process is seen at
+once, one on another machine within that time. With it, ``PageCacheMiddleware`` serves the
+most visited pages from a small copy in the process's own memory (``PUBLIC_PAGE_LOCAL_MB``):
+a hit then costs no round trip to the cache server at all.
 """
 
 from __future__ import annotations
 
 import functools
 import logging
+import threading
 import time
 from urllib.parse import urlencode
 
@@ -74,23 +81,62 @@ def timeout() -> int:
     return int(settings.PUBLIC_PAGE_CACHE_SECONDS)
 
 
+class _VersionMemo:
+    """The data version this process read last, and when (``time.monotonic``)."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.value: str | None = None
+        self.read_at = 0.0
+
+    def get(self, ttl: float) -> str | None:
+        with self.lock:
+            if self.value is not None and time.monotonic() - self.read_at < ttl:
+                return self.value
+        return None
+
+    def put(self, value: str) -> None:
+        with self.lock:
+            self.value, self.read_at = value, time.monotonic()
+
+    def forget(self) -> None:
+        with self.lock:
+            self.value = None
+
+
+_memo = _VersionMemo()
+
+
 def data_version() -> str:
-    """The current public data version; a fresh one when the cache lost it (eviction)."""
+    """The current public data version; a fresh one when the cache lost it (eviction). Read
+    from the shared cache at most once per ``PUBLIC_PAGE_VERSION_SECONDS`` in this process."""
+    ttl = float(settings.PUBLIC_PAGE_VERSION_SECONDS)
+    if ttl > 0 and (remembered := _memo.get(ttl)) is not None:
+        return remembered
     version = cache.get(VERSION_KEY)
     if version is None:
         version = time.time_ns()
         cache.add(VERSION_KEY, version, None)
         version = cache.get(VERSION_KEY, version)
+    _memo.put(str(version))
     return str(version)
+
+
+def forget_version() -> None:
+    """Read the version from the shared cache on the next request (after a cache.clear())."""
+    _memo.forget()
 
 
 def bump() -> None:
     """Invalidate every cached public page (after the current transaction commits)."""
 
     def _bump() -> None:
+        version = time.time_ns()
+        _memo.put(str(version))  # this process sees its own change at once
         try:
-            cache.set(VERSION_KEY, time.time_ns(), None)
+            cache.set(VERSION_KEY, version, None)
         except Exception:  # a cache outage must never break a write
+            _memo.forget()
             logger.warning("pagecache: could not bump the version")
 
     transaction.on_commit(_bump)

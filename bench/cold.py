@@ -76,7 +76,7 @@ def pages() -> list[tuple[str, str, str | None, int]]:
         (name, url, None, PUBLIC_TARGET_MS) for name, url in public_pages().items()
     ]
     staff = staff_pages()
-    for name in ("commission comparison", "support queue"):
+    for name in ("commission comparison", "commission comparison (fullest page)", "support queue"):
         if name in staff:
             url, email = staff[name]
             rows.append((name, url, email, STAFF_TARGET_MS))

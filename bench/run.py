@@ -145,6 +145,16 @@ def public_pages() -> dict[str, str]:
     if rnd:
         pages["ronde"] = f"/rondes/{rnd.slug}/"
         pages["besluit"] = f"/rondes/{rnd.slug}/besluit/"
+        # ... and its fullest page (the most applications on one page of the decision page)
+        from recognition import selectors
+        from recognition.views.public import DECISION_APPLICATIONS_PER_PAGE
+
+        on_pages = selectors.group_pages(
+            selectors.competition_groups(rnd), DECISION_APPLICATIONS_PER_PAGE
+        )
+        fullest = max(range(len(on_pages)), key=lambda i: sum(map(len, on_pages[i])))
+        if fullest:
+            pages["besluit (fullest page)"] = f"/rondes/{rnd.slug}/besluit/?page={fullest + 1}"
     pages["transparantie"] = "/transparantie/"
     pages["open-data"] = "/open-data/"
     return pages
@@ -159,6 +169,18 @@ def staff_pages() -> dict[str, tuple[str, str]]:
             f"/commissie/rondes/{rnd.slug}/vergelijking/",
             rnd.chair.email,
         )
+        from recognition import selectors
+        from recognition.views.commission import COMPARE_APPLICATIONS_PER_PAGE
+
+        on_pages = selectors.group_pages(
+            selectors.competition_groups(rnd), COMPARE_APPLICATIONS_PER_PAGE
+        )
+        fullest = max(range(len(on_pages)), key=lambda i: sum(map(len, on_pages[i])))
+        if fullest:
+            pages["commission comparison (fullest page)"] = (
+                f"/commissie/rondes/{rnd.slug}/vergelijking/?page={fullest + 1}",
+                rnd.chair.email,
+            )
     pages["support queue"] = ("/administratie/", "ondersteuning@example.org")
     pages["audit log"] = ("/beheer/audit/", "admin@example.org")
     return pages

@@ -506,6 +506,16 @@ def _newest_public_payments(
         )
         .filter(rank__lte=PUBLIC_PAYMENTS_SHOWN)
         .select_related("budget_line")
+        # Only what the page shows: the window sorts every paid claim of the budget.
+        .only(
+            "budget_id",
+            "expense_date",
+            "description",
+            "payee_name",
+            "payee_is_organisation",
+            "amount",
+            "budget_line__category",
+        )
         .order_by("expense_date", "pk")
     )
     payments: dict[int, list[dict]] = {}

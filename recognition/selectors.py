@@ -516,6 +516,21 @@ class PublishedGroup:
     entries: list[PublishedEntry]
 
 
+def group_pages(groups: list[list[Application]], per_page: int) -> list[list[list[Application]]]:
+    """Competition groups in order on pages of at most ``per_page`` applications each (the
+    decision page and the comparison of a large round); a group is never split, one larger
+    than that is a page of its own."""
+    pages: list[list[list[Application]]] = []
+    size = per_page  # start a new page at the first group
+    for group in groups:
+        if size + len(group) > per_page:
+            pages.append([])
+            size = 0
+        pages[-1].append(group)
+        size += len(group)
+    return pages
+
+
 def published_record(
     rnd: Round, groups: list[list[Application]] | None = None
 ) -> list[PublishedGroup]:

@@ -13,6 +13,7 @@ from accounts.models import User
 from accounts.permissions import require, role_required
 from accounts.roles import COMMISSION
 from buurtplatform.feedback import show_errors
+from buurtplatform.paging import paginate
 from recognition import permissions as perms
 from recognition import selectors, services
 from recognition.forms import (
@@ -228,26 +229,44 @@ def scoresheet_submit(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("recognition:application_review", pk=app.pk)
 
 
+# About this many applications a page of the comparison (whole competition groups).
+COMPARE_APPLICATIONS_PER_PAGE = 20
+
+
 @login_required
 def round_compare(request: HttpRequest, slug: str) -> HttpResponse:
     """Competing applications side by side per criterion; groups the viewer may not see are
-    left out (conflict) or held back until the viewer has submitted their own scores."""
+    left out (conflict) or held back until the viewer has submitted their own scores. A large
+    round is paged (whole groups, about 20 applications a page) with an index of every group;
+    the meeting pack PDF holds them all."""
     rnd = perms.get_commission_round_for_user(request.user, slug)
     area_groups = selectors.competition_groups(rnd)
     applications = [a for group in area_groups for a in group]
     for app in applications:
         app.round = rnd  # one round for all: no query per application
     selectors.remember_conflicts(applications, area_groups)  # the checks below cost no queries
-    groups, visible = [], []
-    for group in area_groups:
-        if any(perms.is_conflicted(request.user, a) for a in group):
-            groups.append({"hidden": True, "size": len(group)})
-        elif not all(perms.can_see_scores(request.user, a) for a in group):
-            groups.append({"blind": True, "applications": group})
-        else:
-            groups.append({"applications": group, "name": None})
-            visible += group
-    by_app = selectors.score_tables(visible, groups=area_groups)  # once for the whole round
+    pages = selectors.group_pages(area_groups, COMPARE_APPLICATIONS_PER_PAGE)
+    page, query = paginate(request, pages, per_page=1)
+    on_page = page.object_list[0] if page.object_list else []
+    groups, visible, index = [], [], []
+    for number, groups_on_page in enumerate(pages, start=1):
+        for group in groups_on_page:
+            item = {"page": number, "key": selectors.area_key(group)}
+            if any(perms.is_conflicted(request.user, a) for a in group):
+                entry: dict = {"hidden": True, "size": len(group)}
+            elif not all(perms.can_see_scores(request.user, a) for a in group):
+                entry = {"blind": True, "applications": group}
+                item["name"] = selectors.group_name(group)
+            else:
+                entry = {"applications": group, "name": None}
+                item["name"] = selectors.group_name(group)
+            entry["key"] = item["key"]
+            index.append(item | {"hidden": "hidden" in entry, "blind": "blind" in entry})
+            if groups_on_page is on_page:
+                groups.append(entry)
+                if "name" in entry:
+                    visible += group
+    by_app = selectors.score_tables(visible, groups=area_groups)
     shown = [entry for entry in groups if "name" in entry]
     dossiers = selectors.group_dossiers([entry["applications"] for entry in shown], by_app)
     for entry, dossier in zip(shown, dossiers, strict=True):
@@ -260,6 +279,10 @@ def round_compare(request: HttpRequest, slug: str) -> HttpResponse:
             "round": rnd,
             "groups": groups,
             "agenda": agenda,
+            "index": index if page.has_other_pages() else [],
+            "page": page,
+            "query": query,
+            "rows_total": len(applications),
             "is_chair": perms.can_chair(request.user, rnd),
         },
     )

@@ -61,7 +61,9 @@ def round_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return response
 
 
-DECISION_GROUPS_PER_PAGE = 20
+# About this many applications a page (a competition group is never split): the cost of the
+# page is its score cells, about 70 per application.
+DECISION_APPLICATIONS_PER_PAGE = 20
 
 
 @public_page(params=("page",))
@@ -69,19 +71,22 @@ def round_decision(request: HttpRequest, slug: str) -> HttpResponse:
     rnd = perms.get_round_for_user(request.user, slug)
     if not perms.can_view_decisions(request.user, rnd):
         raise Http404
-    # Paged by competition group: a round with 141 applications renders 20 groups at a time
+    # Paged by competition group: a round with 141 applications renders about 20 at a time
     # (the whole record stays in the decision PDF and decisions.csv); the index lists all.
     groups = selectors.competition_groups(rnd)
-    page, query = paginate(request, groups, per_page=DECISION_GROUPS_PER_PAGE)
-    areas = selectors.published_record(rnd, list(page.object_list))
+    pages = selectors.group_pages(groups, DECISION_APPLICATIONS_PER_PAGE)
+    page, query = paginate(request, pages, per_page=1)
+    shown = page.object_list[0] if page.object_list else []
+    areas = selectors.published_record(rnd, list(shown))
     index = [
         {
             "name": selectors.group_name(group),
             "key": selectors.area_key(group),
-            "page": i // DECISION_GROUPS_PER_PAGE + 1,
+            "page": number,
             "platforms": ", ".join(a.platform.name for a in group),
         }
-        for i, group in enumerate(groups)
+        for number, on_page in enumerate(pages, start=1)
+        for group in on_page
     ]
     deadline = None
     if rnd.published_at:
@@ -95,6 +100,7 @@ def round_decision(request: HttpRequest, slug: str) -> HttpResponse:
             "index": index if page.has_other_pages() else [],
             "page": page,
             "query": query,
+            "rows_total": sum(len(group) for group in groups),
             "objection_deadline": deadline,
             "show_names": rnd.publish_member_names,
         },

@@ -139,25 +139,37 @@ def test_audit_log_does_not_grow_with_entries(
 
 
 def test_decision_page_is_paged_by_area_with_an_index_of_all(world, client, monkeypatch):
-    """A large round's decision page renders a page of competition groups at a time (issue 17:
-    cold pages fast; 20 a page, 5 here: Zuidoost has too few buurten for 21 separate areas in
-    a test world); the index lists every area with the page it is on; junk parameters change
-    nothing; the decision PDF keeps the whole record."""
+    """A large round's decision page renders about 20 applications at a time, whole
+    competition groups (issue 17: cold pages fast; 12 here for a test world); the index lists
+    every area with the page it is on; junk parameters change nothing; the decision PDF keeps
+    the whole record."""
     from recognition import selectors
     from recognition.views import public
 
-    monkeypatch.setattr(public, "DECISION_GROUPS_PER_PAGE", 5)
+    monkeypatch.setattr(public, "DECISION_APPLICATIONS_PER_PAGE", 12)
     world("groot", 60, 100)
     rnd = _round("groot-")
     groups = selectors.competition_groups(rnd)
-    assert len(groups) > 5
+    pages = selectors.group_pages(groups, 12)
+    assert len(pages) > 1
+    assert [g for page in pages for g in page] == groups  # every group once, in order
+    assert all(sum(map(len, page)) <= 12 or len(page) == 1 for page in pages)
     first = client.get(f"/rondes/{rnd.slug}/besluit/").content.decode()
-    assert first.count('<section class="mb-5"') == 5
+    assert first.count('<section class="mb-5"') == len(pages[0])
     for group in groups:  # every area is in the index, linked to its page
         assert f"#area-{selectors.area_key(group)}" in first
-    last_page = (len(groups) - 1) // 5 + 1
+    last_page = len(pages)
     last = client.get(f"/rondes/{rnd.slug}/besluit/?page={last_page}&utm=x").content.decode()
-    assert last.count('<section class="mb-5"') == len(groups) - 5 * (last_page - 1)
+    assert last.count('<section class="mb-5"') == len(pages[-1])
     assert f'id="area-{selectors.area_key(groups[-1])}"' in last
     assert f"?page={last_page}#area-{selectors.area_key(groups[-1])}" in first
     assert len(selectors.published_record(rnd)) == len(groups)
+
+
+def test_group_pages_keep_groups_whole_and_fill_up_to_the_size():
+    from recognition.selectors import group_pages
+
+    groups = [["a"] * 2, ["b"] * 9, ["c"] * 25, ["d"] * 10, ["e"] * 10, ["f"]]
+    pages = group_pages(groups, 20)
+    assert [[len(g) for g in page] for page in pages] == [[2, 9], [25], [10, 10], [1]]
+    assert group_pages([], 20) == []

@@ -125,3 +125,41 @@ def test_conflicted_chair_cannot_decide_on_the_group(
             granted_amount=Decimal("8000"),
             motivation="Forged.",
         )
+
+
+def test_paged_comparison_keeps_groups_whole_and_hides_the_conflicted_group_in_the_index(
+    scored, commission_member_conflicted, commission_member, client_for, monkeypatch
+):
+    """A large round's comparison is paged by whole groups (issue 17); the index of every
+    group never names the platforms of a group the viewer has a conflict in, on any page."""
+    from recognition import selectors
+    from recognition.views import commission
+
+    groups = selectors.competition_groups(scored["round"])
+    monkeypatch.setattr(commission, "COMPARE_APPLICATIONS_PER_PAGE", 1)
+    url = reverse("recognition:round_compare", args=[scored["round"].slug])
+    member = client_for(commission_member)
+    first = member.get(url)
+    pages = first.context["page"].paginator.num_pages
+    assert pages >= 2  # the group of a and b on one page (never split), c's group on another
+    seen = []
+    for number in range(1, pages + 1):
+        response = member.get(url, {"page": number, "utm_source": "x"})
+        shown = [a for g in response.context["groups"] for a in g.get("applications", [])]
+        seen += shown
+        assert len(response.context["index"]) == len(groups)  # every group, on every page
+    assert {scored["a"].pk, scored["b"].pk, scored["c"].pk} <= {a.pk for a in seen}
+    assert len(seen) == len({a.pk for a in seen})  # every application on exactly one page
+    together = [
+        [a.pk for a in g["applications"]]
+        for number in range(1, pages + 1)
+        for g in member.get(url, {"page": number}).context["groups"]
+        if scored["a"].pk in [a.pk for a in g.get("applications", [])]
+    ]
+    assert len(together) == 1 and scored["b"].pk in together[0]
+    conflicted = client_for(commission_member_conflicted)
+    for number in range(1, pages + 1):
+        html = conflicted.get(url, {"page": number}).content.decode()
+        assert scored["a"].platform.name not in html
+        assert scored["b"].platform.name not in html
+    assert conflicted.get(url, {"page": 999}).status_code == 200  # out of range: the last page

@@ -41,7 +41,7 @@ def _settings_value(env: dict, expr: str) -> subprocess.CompletedProcess:
     clean.update(env)
     clean["DJANGO_SETTINGS_MODULE"] = "buurtplatform.settings"
     code = (
-        "import django, json; django.setup(); from django.conf import settings as s; "
+        "import json; from django.conf import settings as s; "
         f"print(json.dumps([{expr}], default=str))"
     )
     return subprocess.run(

@@ -9,7 +9,10 @@ view, no database; the stored bytes in the encoding the client accepts (br, gzip
 with the headers the inner middlewares gave the page when it was rendered (CSP,
 X-Frame-Options, Content-Language; SecurityMiddleware above adds HSTS and the rest on the way
 out). A miss renders the page through the whole stack, stores it in every encoding once and
-answers like a hit, so the first and every later visitor get the same bytes.
+answers like a hit, so the first and every later visitor get the same bytes. The most
+visited pages are also kept in the process's own memory (``LocalPages``), and the data version
+is read from the shared cache at most once per ``PUBLIC_PAGE_VERSION_SECONDS``
+(``pagecache.data_version``): a hit then makes no round trip to Redis.
 
 HTTP caching for the world outside (browsers, nginx, a CDN):
 

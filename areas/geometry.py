@@ -7,6 +7,7 @@ simplified with Douglas–Peucker in a local metric projection and rounded to 5 
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 from pathlib import Path
@@ -93,11 +94,19 @@ def simplify(geometry: dict | None) -> list[Ring]:
 
 
 def read_shared_geometry(path: Path | None = None) -> dict[str, list[Ring]]:
-    """{buurt code: simplified rings} from the shared GeoJSON; {} when the file is absent."""
+    """{buurt code: simplified rings} from the shared GeoJSON; {} when the file is absent.
+    Parsed and simplified once per file version in a process (the whole city's file: every
+    reload of the reference data, as after each transactional test, would redo it)."""
     path = path or shared_geojson_path()
     if not path.is_file():
         return {}
-    doc = json.loads(path.read_text(encoding="utf-8-sig"))
+    stat = path.stat()
+    return dict(_parsed_geometry(str(path), stat.st_mtime_ns, stat.st_size))
+
+
+@functools.lru_cache(maxsize=4)
+def _parsed_geometry(path: str, _mtime_ns: int, _size: int) -> dict[str, list[Ring]]:
+    doc = json.loads(Path(path).read_text(encoding="utf-8-sig"))
     result = {}
     for feature in doc.get("features") or []:
         props = feature.get("properties") or {}

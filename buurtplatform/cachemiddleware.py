@@ -58,6 +58,7 @@ except ImportError:  # pragma: no cover
 
 MESSAGES_COOKIE = "messages"  # django.contrib.messages' CookieStorage
 PUBLIC_VARY = ("Accept-Encoding", "Cookie")
+PUBLIC_VARY_HEADER = ", ".join(PUBLIC_VARY)
 # Headers never stored with a page: the middleware makes them per response.
 _NOT_STORED = {
     "content-length",
@@ -253,7 +254,7 @@ def _set_public_vary(response: HttpResponseBase) -> None:
 
 def _serve(request: HttpRequest, page: Page, entry: dict) -> HttpResponseBase:
     bodies: dict[str, bytes] = entry["bodies"]
-    coding = accepted_encoding(request.headers.get("Accept-Encoding", ""), bodies)
+    coding = accepted_encoding(request.META.get("HTTP_ACCEPT_ENCODING", ""), bodies)
     body = bodies[coding]
     etag = conditional.make_etag(page.version, ("page", page.day, *page.parts, coding))
     last_modified = conditional.last_modified_for(
@@ -261,10 +262,9 @@ def _serve(request: HttpRequest, page: Page, entry: dict) -> HttpResponseBase:
     )
     response: HttpResponseBase
     if conditional.is_not_modified(request, etag, last_modified):
+        # A 304 carries the validators and caching headers only (RFC 9110 §15.4.5): the
+        # client keeps the other headers of its stored copy.
         response = HttpResponse(status=304)
-        for name, value in entry["headers"]:
-            if name.lower() != "content-type":
-                response[name] = value
         del response["Content-Type"]
     else:
         response = HttpResponse(body if request.method != "HEAD" else b"")
@@ -276,7 +276,7 @@ def _serve(request: HttpRequest, page: Page, entry: dict) -> HttpResponseBase:
     response["ETag"] = etag
     response["Last-Modified"] = http_date(last_modified.timestamp())
     response["Cache-Control"] = conditional.PUBLIC_CACHE_CONTROL
-    _set_public_vary(response)
+    response["Vary"] = PUBLIC_VARY_HEADER
     return response
 
 

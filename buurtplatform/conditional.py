@@ -71,13 +71,13 @@ def is_not_modified(
     """True when the client's copy is current (If-None-Match first, RFC 9110 §13.2.2)."""
     if request.method not in ("GET", "HEAD"):
         return False
-    if_none_match = request.headers.get("If-None-Match")
+    if_none_match = request.META.get("HTTP_IF_NONE_MATCH")
     if if_none_match:
         tags = parse_etags(if_none_match)
         # Weak comparison: a proxy may have weakened our tag (W/"...") when compressing.
         ours = etag.removeprefix("W/")
         return "*" in tags or any(t.removeprefix("W/") == ours for t in tags)
-    since = parse_http_date_safe(request.headers.get("If-Modified-Since", ""))
+    since = parse_http_date_safe(request.META.get("HTTP_IF_MODIFIED_SINCE", ""))
     if since is not None and last_modified is not None:
         return int(last_modified.timestamp()) <= since
     return False

@@ -179,6 +179,8 @@ def is_skipped(response) -> bool:
 def cache_path(request, params: tuple[str, ...]) -> str:
     """The page's identity in the cache: its path and only the query parameters the view
     reads, sorted (junk parameters neither fill the cache nor make a miss)."""
+    if not params or not request.META.get("QUERY_STRING"):
+        return request.path
     kept = sorted(
         (name, value) for name in params for value in request.GET.getlist(name) if value != ""
     )

@@ -254,6 +254,7 @@ def round_compare(request: HttpRequest, slug: str) -> HttpResponse:
             item = {"page": number, "key": selectors.area_key(group)}
             if any(perms.is_conflicted(request.user, a) for a in group):
                 entry: dict = {"hidden": True, "size": len(group)}
+                item["key"] = f"hidden-{len(index) + 1}"  # not even the applications' ids
             elif not all(perms.can_see_scores(request.user, a) for a in group):
                 entry = {"blind": True, "applications": group}
                 item["name"] = selectors.group_name(group)

@@ -136,6 +136,7 @@ def test_paged_comparison_keeps_groups_whole_and_hides_the_conflicted_group_in_t
     from recognition.views import commission
 
     groups = selectors.competition_groups(scored["round"])
+    group_of_a = next(g for g in groups if scored["a"].pk in [a.pk for a in g])
     monkeypatch.setattr(commission, "COMPARE_APPLICATIONS_PER_PAGE", 1)
     url = reverse("recognition:round_compare", args=[scored["round"].slug])
     member = client_for(commission_member)
@@ -162,4 +163,5 @@ def test_paged_comparison_keeps_groups_whole_and_hides_the_conflicted_group_in_t
         html = conflicted.get(url, {"page": number}).content.decode()
         assert scored["a"].platform.name not in html
         assert scored["b"].platform.name not in html
+        assert f"area-{selectors.area_key(group_of_a)}" not in html  # no ids either
     assert conflicted.get(url, {"page": 999}).status_code == 200  # out of range: the last page

@@ -15,12 +15,15 @@ os.environ.setdefault("SEPA_DEBTOR_IBAN", "NL81INGB0008675309")
 os.environ.setdefault("SEPA_DEBTOR_BIC", "INGBNL2A")
 
 # Parallel test workers (pytest-xdist) each get their own Redis cache database (10, 11, …):
-# a test that clears the cache or counts a rate limit must not see the other worker's keys.
-# Set in the environment, so the processes a test starts (a real Celery worker) share it.
+# a test that clears the cache or counts a rate limit must not see the other worker's keys;
+# and their own broker database (2, 3, …): a real Celery worker one test starts must never take
+# a task of the other worker's test (it would look for the job in the wrong test database).
+# Set in the environment, so the processes a test starts (a real Celery worker) share them.
 _worker = os.environ.get("PYTEST_XDIST_WORKER", "")
 if os.environ.get("REDIS_URL") and _worker.startswith("gw") and not os.environ.get("CACHE_URL"):
     _base = os.environ["REDIS_URL"].rsplit("/", 1)[0]
     os.environ["CACHE_URL"] = f"{_base}/{10 + int(_worker[2:])}"
+    os.environ["REDIS_URL"] = f"{_base}/{2 + int(_worker[2:])}"
 
 from buurtplatform.settings import *  # noqa: E402,F403
 from buurtplatform.settings import BASE_DIR  # noqa: E402
@@ -31,7 +34,9 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-MEDIA_ROOT = BASE_DIR / ".test-media"
+# One media folder per pytest-xdist worker (a Celery worker a test starts inherits the variable,
+# so it writes where its test reads): one worker's reports never mix with another's.
+MEDIA_ROOT = BASE_DIR / ".test-media" / os.environ.get("PYTEST_XDIST_WORKER", "main")
 PRIVATE_MEDIA_ROOT = MEDIA_ROOT / "private"
 REPORTS_ROOT = MEDIA_ROOT / "reports"
 # Tasks run eagerly in tests unless a test starts a real worker explicitly.

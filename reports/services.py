@@ -246,7 +246,47 @@ def generate_report(*, job_id: int, fetcher=None) -> ReportJob | None:
         raise TransientReportError(str(transient)) from transient
     if old_file is not None and old_file.name != Path(relative).name:
         old_file.unlink(missing_ok=True)
+    if transient is None:
+        _remove_strays(job, relative)
     return job
+
+
+def _remove_strays(job: ReportJob, kept: str) -> None:
+    """Remove this job's other versions: a worker killed between writing its file and
+    committing the job leaves a file nobody points to (the next render may differ in bytes).
+    Only names of exactly this kind, key and language (the slug, then 16 hex digits); never
+    a file another job row points to. Runs after the commit, under no lock: a left-over is
+    harmless, so trouble here is logged, not raised."""
+    folder, _slash, name = kept.rpartition("/")
+    stem, dot, extension = name.rpartition(".")
+    slug = stem[: -len("-0123456789abcdef")]
+    pattern = re.compile(rf"{re.escape(slug)}-[0-9a-f]{{16}}{re.escape(dot + extension)}")
+    try:
+        storage = report_storage()
+        if storage is not None:
+            names = storage.listdir(folder)[1]
+        else:
+            local = Path(settings.REPORTS_ROOT) / folder
+            names = [p.name for p in local.iterdir() if p.is_file()] if local.is_dir() else []
+        strays = [n for n in names if n != name and pattern.fullmatch(n)]
+        if not strays:
+            return
+        referenced = set(
+            ReportJob.objects.filter(file_path__in=[f"{folder}/{n}" for n in strays]).values_list(
+                "file_path", flat=True
+            )
+        )
+        for stray in strays:
+            path = f"{folder}/{stray}"
+            if path in referenced:
+                continue
+            if storage is not None:
+                StoredFile(storage, path).unlink(missing_ok=True)
+            else:
+                (Path(settings.REPORTS_ROOT) / path).unlink(missing_ok=True)
+            logger.info("reports: removed stray file %s of job %s", path, job.pk)
+    except OSError:
+        logger.warning("reports: could not look for stray files of job %s", job.pk, exc_info=True)
 
 
 def _publish(job: ReportJob, fingerprint: str, relative: str, digest: str, size: int) -> None:

@@ -295,3 +295,31 @@ def test_ten_minute_refresh_regenerates_changed_reports_but_not_failed_ones(
     job.refresh_from_db()
     assert job.status == ReportJob.Status.DONE and job.sha256 != first_sha
     assert ReportJob.objects.get(pk=failed.pk).status == ReportJob.Status.FAILED
+
+
+def test_a_file_left_by_a_killed_worker_is_removed_with_the_next_version(scenario):
+    """A worker killed after writing its file but before committing the job leaves a file no
+    row points to (seen in CI: the fault test found two PDFs). The next render removes it, and
+    only it: not the English version, not another report's file."""
+    job = services.request_report(kind="platform_year", key="samen-sterk-test/2026")
+    services.generate_report(job_id=job.pk)
+    english = services.request_report(
+        kind="platform_year", key="samen-sterk-test/2026", language="en"
+    )
+    services.generate_report(job_id=english.pk)
+    english.refresh_from_db()
+    folder = Path(settings.REPORTS_ROOT) / "platform_year"
+    stray = folder / "samen-sterk-test-2026-00112233aabbccdd.pdf"  # what the killed one wrote
+    stray.write_bytes(b"%PDF-1.7 half of a report")
+    unrelated = folder / "samen-sterk-test-2026-extra-00112233aabbccdd.pdf"
+    unrelated.write_bytes(b"%PDF-1.7 another key's report")
+    ActivityFactory(
+        platform=scenario.platform, title="Nieuw buurtfeest", start_date=datetime.date(2026, 9, 1)
+    )
+    services.refresh_all_reports()
+    services.generate_report(job_id=job.pk)
+    job.refresh_from_db()
+    assert not stray.exists()
+    assert (Path(settings.REPORTS_ROOT) / job.file_path).is_file()
+    assert (Path(settings.REPORTS_ROOT) / english.file_path).is_file()  # the other language
+    assert unrelated.exists()

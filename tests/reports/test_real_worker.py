@@ -16,6 +16,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
+from buurtplatform import settings_test
 from reports.models import ReportJob
 from tests.reports.conftest import pdf_text
 
@@ -48,7 +49,7 @@ def worker(request, reference_data, settings, tmp_path):
     }
     pool = getattr(request, "param", {}).get("pool", "solo")
     # The worker runs with settings_test, so use its media folder here too.
-    settings.MEDIA_ROOT = Path(settings.BASE_DIR) / ".test-media"
+    settings.MEDIA_ROOT = settings_test.MEDIA_ROOT  # the started worker's folder too
     settings.REPORTS_ROOT = settings.MEDIA_ROOT / "reports"
     shutil.rmtree(settings.REPORTS_ROOT, ignore_errors=True)
     log_path = Path(os.environ.get("REPORTS_WORKER_LOG", tmp_path / "worker.log"))

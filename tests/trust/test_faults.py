@@ -28,6 +28,7 @@ from django.conf import settings as django_settings
 from django.db import connection
 from django.urls import reverse
 
+from buurtplatform import settings_test
 from tests.factories import PASSWORD, MembershipFactory, PlatformFactory, UserFactory
 
 pytestmark = pytest.mark.slow
@@ -296,9 +297,9 @@ def test_worker_killed_mid_report_then_restarted_completes_and_never_serves_half
     from tests.reports.factories import granted_scenario
 
     # The worker uses settings_test's media folder; so do we.
-    settings.MEDIA_ROOT = BASE_DIR / ".test-media"
+    settings.MEDIA_ROOT = settings_test.MEDIA_ROOT  # the started worker's folder too
     settings.REPORTS_ROOT = settings.MEDIA_ROOT / "reports"
-    # That folder is shared with other real-worker tests: clear only this report's files.
+    # Leftovers of an earlier run in this worker's folder: clear only this report's files.
     for old in (settings.REPORTS_ROOT / "platform_year").glob("samen-sterk-test-2026-*.pdf"):
         old.unlink(missing_ok=True)
     s = granted_scenario()
@@ -369,7 +370,7 @@ def test_worker_killed_mid_report_then_restarted_completes_and_never_serves_half
     job.refresh_from_db()
     assert job.status == ReportJob.Status.DONE
     assert first != second
-    # (settings_test's media folder is shared with other real-worker tests: look at ours only)
+    # (this xdist worker's media folder: other tests' reports may be there, look at ours only)
     ours = Path(settings.REPORTS_ROOT) / Path(job.file_path).parent
     published = [p.name for p in ours.glob("samen-sterk-test-2026-*.pdf")]
     assert published == [Path(job.file_path).name]  # one file: the old one was replaced

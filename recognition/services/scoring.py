@@ -61,18 +61,28 @@ def save_scores(
     sheet.revision = revision
     sheet.save(update_fields=["revision"])
     criteria = {c.pk: c for c in application.round.criteria_version.criteria.all()}
-    changes = {}
-    for criterion_id, (value, comment) in scores.items():
+    for criterion_id, (value, _comment) in scores.items():  # all checked before any write
         if criterion_id not in criteria:
             raise ValidationError(_("Onbekend criterium."))
         if value is not None and not 0 <= int(value) <= 4:
             raise ValidationError(_("Een score ligt tussen 0 en 4."))
-        score, _c2 = Score.objects.get_or_create(scoresheet=sheet, criterion_id=criterion_id)
+    # Three queries for the whole sheet (read, insert the new, update the changed) instead of
+    # two or three per criterion; the sheet's save above invalidates the public pages.
+    existing = {score.criterion_id: score for score in sheet.scores.all()}
+    new, changed, changes = [], [], {}
+    for criterion_id, (value, comment) in scores.items():
+        score = existing.get(criterion_id)
+        if score is None:
+            score = Score(scoresheet=sheet, criterion_id=criterion_id, value=None, comment="")
+            new.append(score)
         if score.value != value or score.comment != comment:
             changes[criteria[criterion_id].key] = {"from": score.value, "to": value}
             score.value = value
             score.comment = comment
-            score.save()
+            if score.pk is not None:
+                changed.append(score)
+    Score.objects.bulk_create(new)
+    Score.objects.bulk_update(changed, ["value", "comment"])
     record(
         actor=member,
         action="recognition.score.saved",

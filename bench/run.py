@@ -146,18 +146,23 @@ def public_pages() -> dict[str, str]:
         pages["ronde"] = f"/rondes/{rnd.slug}/"
         pages["besluit"] = f"/rondes/{rnd.slug}/besluit/"
         # ... and its fullest page (the most applications on one page of the decision page)
-        from recognition import selectors
         from recognition.views.public import DECISION_APPLICATIONS_PER_PAGE
 
-        on_pages = selectors.group_pages(
-            selectors.competition_groups(rnd), DECISION_APPLICATIONS_PER_PAGE
-        )
-        fullest = max(range(len(on_pages)), key=lambda i: sum(map(len, on_pages[i])))
-        if fullest:
-            pages["besluit (fullest page)"] = f"/rondes/{rnd.slug}/besluit/?page={fullest + 1}"
+        fullest = fullest_page(rnd, DECISION_APPLICATIONS_PER_PAGE)
+        if fullest > 1:
+            pages["besluit (fullest page)"] = f"/rondes/{rnd.slug}/besluit/?page={fullest}"
     pages["transparantie"] = "/transparantie/"
     pages["open-data"] = "/open-data/"
     return pages
+
+
+def fullest_page(rnd, per_page: int) -> int:
+    """The number of the page with the most applications when the round's competition groups
+    are paged ``per_page`` applications a page (the decision page, the comparison)."""
+    from recognition import selectors
+
+    pages = selectors.group_pages(selectors.competition_groups(rnd), per_page)
+    return 1 + max(range(len(pages)), key=lambda i: sum(map(len, pages[i])), default=0)
 
 
 def staff_pages() -> dict[str, tuple[str, str]]:
@@ -169,16 +174,12 @@ def staff_pages() -> dict[str, tuple[str, str]]:
             f"/commissie/rondes/{rnd.slug}/vergelijking/",
             rnd.chair.email,
         )
-        from recognition import selectors
         from recognition.views.commission import COMPARE_APPLICATIONS_PER_PAGE
 
-        on_pages = selectors.group_pages(
-            selectors.competition_groups(rnd), COMPARE_APPLICATIONS_PER_PAGE
-        )
-        fullest = max(range(len(on_pages)), key=lambda i: sum(map(len, on_pages[i])))
-        if fullest:
+        fullest = fullest_page(rnd, COMPARE_APPLICATIONS_PER_PAGE)
+        if fullest > 1:
             pages["commission comparison (fullest page)"] = (
-                f"/commissie/rondes/{rnd.slug}/vergelijking/?page={fullest + 1}",
+                f"/commissie/rondes/{rnd.slug}/vergelijking/?page={fullest}",
                 rnd.chair.email,
             )
     pages["support queue"] = ("/administratie/", "ondersteuning@example.org")

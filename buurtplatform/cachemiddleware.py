@@ -116,7 +116,7 @@ class LocalPages:
     def put(self, key: str, entry: dict) -> None:
         size = sum(len(body) for body in entry["bodies"].values())
         limit = self.limit()
-        if size > limit:
+        if not limit or size > limit:  # off, or a page larger than the whole allowance
             return
         # As long as in the shared cache: from when the page was rendered, on any machine.
         expires = entry.get("stored_at", time.time()) + pagecache.timeout()
@@ -146,7 +146,7 @@ def _lookup(key: str) -> dict | None:
     entry = local_pages.get(key)
     if entry is None:
         entry = cache.get(key)
-        if entry is not None and local_pages.limit():
+        if entry is not None:
             local_pages.put(key, entry)
     return entry
 
@@ -337,6 +337,5 @@ class PageCacheMiddleware:
         except Exception:
             logger.warning("pagecache: cache unavailable")
         else:
-            if local_pages.limit():
-                local_pages.put(page.key, entry)
+            local_pages.put(page.key, entry)
         return _serve(request, page, entry)

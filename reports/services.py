@@ -149,13 +149,24 @@ def enqueue_job(job_id: int) -> bool:
     return True
 
 
+DIGEST_CHARS = 16  # of the SHA-256 in a report's file name
+
+
+def _slug(key: str, language: str) -> str:
+    slug = re.sub(r"[^a-z0-9-]+", "-", key.lower()).strip("-") or "report"
+    return slug if language == "nl" else f"{slug}-{language}"
+
+
 def _safe_name(
     kind: str, key: str, digest: str, extension: str = "pdf", language: str = "nl"
 ) -> str:
-    slug = re.sub(r"[^a-z0-9-]+", "-", key.lower()).strip("-") or "report"
-    if language != "nl":
-        slug = f"{slug}-{language}"
-    return f"{kind}/{slug}-{digest[:16]}.{extension}"
+    return f"{kind}/{_slug(key, language)}-{digest[:DIGEST_CHARS]}.{extension}"
+
+
+def _versions_pattern(key: str, extension: str, language: str) -> re.Pattern[str]:
+    """The file names every version of one report (kind, key, language) can have."""
+    slug, ext = re.escape(_slug(key, language)), re.escape(extension)
+    return re.compile(rf"{slug}-[0-9a-f]{{{DIGEST_CHARS}}}\.{ext}")
 
 
 def _write_atomically(relative: str, content: bytes) -> Path | StoredFile:
@@ -258,9 +269,7 @@ def _remove_strays(job: ReportJob, kept: str) -> None:
     a file another job row points to. Runs after the commit, under no lock: a left-over is
     harmless, so trouble here is logged, not raised."""
     folder, _slash, name = kept.rpartition("/")
-    stem, dot, extension = name.rpartition(".")
-    slug = stem[: -len("-0123456789abcdef")]
-    pattern = re.compile(rf"{re.escape(slug)}-[0-9a-f]{{16}}{re.escape(dot + extension)}")
+    pattern = _versions_pattern(job.key, name.rpartition(".")[2], job.language)
     try:
         storage = report_storage()
         if storage is not None:

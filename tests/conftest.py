@@ -35,8 +35,41 @@ def migrated_sqlite_template(django_db_setup) -> Path | None:
     return django_db_setup
 
 
+@pytest.fixture(scope="module")
+def module_db(django_db_setup, django_db_blocker, tmp_path_factory):
+    """Database access for a module-scoped fixture: rows a module's world builds (once, for all
+    its tests) live in one outer transaction that is rolled back after the module's last test.
+    Each test still runs in its own savepoint (pytest-django's ``db``), so what a test changes
+    is gone before the next one; files go to a media folder that lives as long as the world.
+
+    A module-scoped world is built once per test worker that runs tests of the module. Hand a
+    test copies of the world's model instances (``copy.deepcopy``) when it may change them."""
+    from django.db import connection, transaction
+    from django.test import override_settings
+
+    media = tmp_path_factory.mktemp("module-media")
+    with (
+        override_settings(
+            MEDIA_ROOT=media, PRIVATE_MEDIA_ROOT=media / "private", REPORTS_ROOT=media / "reports"
+        ),
+        django_db_blocker.unblock(),
+    ):
+        name = str(connection.settings_dict["NAME"])
+        assert "memory" in name or "test" in name, f"not a test database: {name}"
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            yield
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
 @pytest.fixture(autouse=True)
-def _media_root(settings, tmp_path):
+def _media_root(request, settings, tmp_path):
+    if "module_db" in request.fixturenames:
+        yield  # the module's world keeps its files for all its tests (see module_db)
+        return
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.PRIVATE_MEDIA_ROOT = settings.MEDIA_ROOT / "private"
     settings.REPORTS_ROOT = settings.MEDIA_ROOT / "reports"

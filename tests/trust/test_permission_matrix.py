@@ -21,7 +21,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
-from django.test import Client, override_settings
+from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 from PIL import Image
@@ -486,34 +486,11 @@ class Requester:
         return response
 
 
-@pytest.fixture
-def _media_root():
-    """Overrides the per-test MEDIA_ROOT of tests/conftest.py: the world's files live longer."""
-    yield
-
-
 @pytest.fixture(scope="module")
-def world(django_db_setup, django_db_blocker, tmp_path_factory):
-    media = tmp_path_factory.mktemp("matrix-media")
-    with (
-        override_settings(
-            MEDIA_ROOT=media, PRIVATE_MEDIA_ROOT=media / "private", REPORTS_ROOT=media / "reports"
-        ),
-        django_db_blocker.unblock(),
-    ):
-        from django.db import connection
-
-        name = str(connection.settings_dict["NAME"])
-        assert "memory" in name or "test" in name, f"not a test database: {name}"
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            w = build_world()
-            w["requester"] = Requester(w)
-            yield w
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
+def world(module_db):
+    w = build_world()
+    w["requester"] = Requester(w)
+    return w
 
 
 @pytest.fixture

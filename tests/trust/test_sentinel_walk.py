@@ -24,8 +24,9 @@ NAMELESS_EMAIL = "sentinel-naamloos-4471@example.org"
 ADDRESS = "Sentinelstraat 77"
 
 
-@pytest.fixture
-def world():
+@pytest.fixture(scope="module")
+def world(module_db):
+    """Built once for the module; the walk's outputs are read once too (``outputs``)."""
     s = granted_scenario()
     MembershipFactory(
         platform=s.platform,
@@ -46,6 +47,11 @@ def world():
     claim = s.budget.claims.filter(payee_name=SENTINEL_PAYEE).get()
     type(claim).objects.filter(pk=claim.pk).update(private_notes=f"Bezorgd op {ADDRESS}")
     return s
+
+
+@pytest.fixture(scope="module")
+def outputs(world) -> dict[str, str]:
+    return _public_outputs(world)
 
 
 def _public_outputs(s) -> dict[str, str]:
@@ -86,20 +92,19 @@ def _public_outputs(s) -> dict[str, str]:
     "sentinel",
     [MEMBER_EMAIL, SENTINEL_IBAN, SENTINEL_PAYEE, ADDRESS, HIDDEN_ENDORSER, NAMELESS_EMAIL],
 )
-def test_no_sentinel_reaches_any_public_output(world, sentinel):
-    leaks = [where for where, text in _public_outputs(world).items() if sentinel in text]
+def test_no_sentinel_reaches_any_public_output(outputs, sentinel):
+    leaks = [where for where, text in outputs.items() if sentinel in text]
     assert leaks == [], f"{sentinel!r} appears in {leaks}"
 
 
-def test_the_walk_sees_the_public_figures(world):
+def test_the_walk_sees_the_public_figures(world, outputs):
     """The walk is not vacuous: the public facts are there."""
-    outputs = _public_outputs(world)
     assert world.platform.name in outputs[f"/platforms/{world.platform.slug}/"]
     assert "particulier" in outputs["/open-data/transactions.csv"]
     assert "€ 12.500,00" in outputs["platform year PDF"]
 
 
-def test_every_csv_is_formula_safe_and_opens_in_dutch_excel(world, client):
+def test_every_csv_is_formula_safe_and_opens_in_dutch_excel(world, db, client):
     """Names anyone can type must never run as formulas (CSV injection), numbers stay numbers."""
     from platforms.models import Platform
 

@@ -41,10 +41,12 @@ lint: install
 	$(DEV_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
 
 # Parallel on every core (pytest-xdist, its default "load" order: each worker runs its tests in
-# collection order, so pytest-django's transactional tests, which flush the migration data, come
-# last on every worker; "--dist loadfile" breaks that). Override, e.g.
-# `make test PYTEST_ARGS="-n 0 tests/budgets/test_ledger.py"`.
-PYTEST_ARGS ?= -n auto
+# collection order, which tests/conftest.py sets: the tests that take seconds first, and
+# pytest-django's transactional tests, which flush the migration data, after the others on
+# every worker; "--dist loadfile" breaks that). At most 16 tests are handed to a worker at a time,
+# so no worker is left with a long run of browser tests while the other has finished. Override,
+# e.g. `make test PYTEST_ARGS="-n 0 tests/budgets/test_ledger.py"`.
+PYTEST_ARGS ?= -n auto --maxschedchunk=16
 
 test: lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -4,7 +4,7 @@ import pytest
 
 from budgets.models import Budget, ExpenseClaim, Transaction
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]  # seeds the demo: seconds each
 
 
 def _seed(*modules):

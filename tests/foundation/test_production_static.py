@@ -5,6 +5,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.slow  # seconds each: scheduled first (tests/conftest.py)
+
 ROOT = Path(__file__).resolve().parents[2]
 
 PAGE_CHECK = """

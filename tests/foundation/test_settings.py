@@ -2,11 +2,15 @@
 
 import json
 import os
+import runpy
 import subprocess
-import sys
+import traceback
+import types
 from pathlib import Path
+from unittest import mock
 
 import pytest
+from django.conf import global_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -19,6 +23,11 @@ SEPA_ENV = {
 
 
 def _settings_value(env: dict, expr: str) -> subprocess.CompletedProcess:
+    """Read buurtplatform/settings.py afresh with only ``env`` (and the harmless rest of the
+    environment) set, as a process starting with that environment would, and evaluate ``expr``
+    against it (``s.NAME``, Django's defaults under ours, as ``django.conf.settings``). In this process, not a new one: the settings module reads the
+    environment only while it runs. A refusal to start is a non-zero return code with the
+    error in ``stderr``, as from a process."""
     clean = {
         k: v
         for k, v in os.environ.items()
@@ -40,18 +49,16 @@ def _settings_value(env: dict, expr: str) -> subprocess.CompletedProcess:
     }
     clean.update(env)
     clean["DJANGO_SETTINGS_MODULE"] = "buurtplatform.settings"
-    code = (
-        "import json; from django.conf import settings as s; "
-        f"print(json.dumps([{expr}], default=str))"
-    )
-    return subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=ROOT,
-        env=clean,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    args = ["buurtplatform/settings.py", expr]
+    with mock.patch.dict(os.environ, clean, clear=True):
+        try:
+            ours = runpy.run_path(str(ROOT / "buurtplatform" / "settings.py"))
+            values = {k: v for k, v in vars(global_settings).items() if k.isupper()}
+            values.update((k, v) for k, v in ours.items() if k.isupper())  # as django.conf does
+            result = eval(f"[{expr}]", {"s": types.SimpleNamespace(**values)})  # noqa: S307
+        except Exception:  # noqa: BLE001 - what a starting process would print and exit on
+            return subprocess.CompletedProcess(args, 1, "", traceback.format_exc())
+    return subprocess.CompletedProcess(args, 0, json.dumps(result, default=str) + "\n", "")
 
 
 def test_production_refuses_to_start_without_secret_key():

@@ -267,6 +267,10 @@ def _in_process_worker(settings, until, timeout: float = 20) -> None:
     if settings.CELERY_BROKER_URL != "memory://":
         pytest.skip("the in-process worker needs the memory broker (REDIS_URL unset)")
     app.conf.task_always_eager = False
+    # The memory broker polls its queue once a second by default: poll often, so the task
+    # runs at once.
+    options = app.conf.broker_transport_options
+    app.conf.broker_transport_options = {**options, "polling_interval": 0.01}
     # Starting a worker runs django.setup() again, which re-applies LOGGING and so drops
     # pytest's capture handlers from the root logger: put them back afterwards.
     root = logging.getLogger()
@@ -276,9 +280,10 @@ def _in_process_worker(settings, until, timeout: float = 20) -> None:
             yield
             deadline = time.monotonic() + timeout
             while time.monotonic() < deadline and not until():
-                time.sleep(0.1)
+                time.sleep(0.01)
     finally:
         app.conf.task_always_eager = True
+        app.conf.broker_transport_options = options
         root.handlers[:] = handlers
         root.setLevel(level)
 

@@ -64,7 +64,13 @@ def _round(prefix: str) -> Round:
     return Round.objects.filter(slug__startswith=prefix).order_by("-budget_year").first()
 
 
-LIST_PAGES = ["/platforms/", "/platforms/?buurt={buurt}", "/buurten/", "/buurten/{buurt}/", "/rondes/"]
+LIST_PAGES = [
+    "/platforms/",
+    "/platforms/?buurt={buurt}",
+    "/buurten/",
+    "/buurten/{buurt}/",
+    "/rondes/",
+]
 LEDGER_PAGES = ["/transparantie/", "/transparantie/2025/", "/open-data/"]
 
 

@@ -11,7 +11,7 @@ from platforms.models import (
     Platform,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]  # seeds the demo: seconds each
 
 
 def test_seed_is_idempotent_and_keeps_the_agreed_slugs():

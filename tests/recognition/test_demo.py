@@ -3,7 +3,7 @@ import pytest
 from accounts.models import User
 from recognition.models import Application, Decision, Round
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]  # seeds the demo: seconds each
 
 
 def test_demo_seed_is_idempotent_and_complete():

@@ -35,6 +35,8 @@ from workflows.backup import (
     verify_archive,
 )
 
+pytestmark = pytest.mark.slow  # seconds each: scheduled first (tests/conftest.py)
+
 BASE_DIR = Path(__file__).resolve().parents[2]
 APPS = ["accounts", "audit", "areas", "platforms", "recognition", "budgets", "reports"]
 

@@ -70,3 +70,37 @@ class ActivityFactory(factory.django.DjangoModelFactory):
     description = "Buurtbewoners kwamen samen."
     category = Activity.Category.MEETING
     participants = 25
+
+
+def cast() -> dict:
+    """The personas of tests/conftest.py, made at once, for a module-scoped world (where the
+    function-scoped persona fixtures cannot be used): the same names, e-mail addresses, roles
+    and memberships, keyed by the fixture names."""
+    from accounts.roles import COMMISSION, SUPPORT
+
+    platform = PlatformFactory(name="Samen K-buurt", slug="samen-k-buurt", buurten=["TH01", "TH02"])
+    other_platform = PlatformFactory(name="Gein Groen", slug="gein-groen", buurten=["TM01"])
+    people = {
+        "platform": platform,
+        "other_platform": other_platform,
+        "resident": UserFactory(email="resident@example.org", name="Rita Resident"),
+        "coordinator": UserFactory(email="coord@example.org", name="Cora Coördinator"),
+        "member": UserFactory(email="member@example.org", name="Mo Member"),
+        "other_coordinator": UserFactory(email="othercoord@example.org", name="Otto Other"),
+        "commission_member": UserFactory(
+            email="commissie1@example.org", name="Carla Commissie", roles=[COMMISSION]
+        ),
+        "support_staff": UserFactory(
+            email="support1@example.org", name="Sam Support", roles=[SUPPORT]
+        ),
+        "admin_user": UserFactory(
+            email="admin@example.org", name="Ada Admin", is_superuser=True, is_staff=True
+        ),
+    }
+    for who, where, role in (
+        ("coordinator", platform, Membership.Role.COORDINATOR),
+        ("member", platform, Membership.Role.MEMBER),
+        ("other_coordinator", other_platform, Membership.Role.COORDINATOR),
+    ):
+        MembershipFactory(platform=where, user=people[who], role=role)
+    return people

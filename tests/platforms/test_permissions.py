@@ -7,7 +7,7 @@ from areas.models import Buurt
 from buurtplatform.uploads import clean_image
 from platforms import services
 from platforms.models import Activity, Invitation, Membership, PartnerConfirmation
-from tests.factories import ActivityFactory
+from tests.factories import ActivityFactory, cast
 from tests.platforms.conftest import png_upload
 
 pytestmark = pytest.mark.django_db
@@ -35,8 +35,18 @@ RESIDENT_POST = dict.fromkeys(ROLES, 404) | {"anonymous": "login", "resident": 3
 HIDDEN = dict.fromkeys(ROLES, 404) | {"member": 200, "coordinator": 200}
 
 
-@pytest.fixture
-def world(platform, coordinator, member, other_coordinator, admin_user):
+@pytest.fixture(scope="module")
+def world(module_db):
+    """One world for the module (about 340 requests read it; each test's changes are rolled
+    back): the personas, a public and a members-only activity with photos, codes, an
+    invitation and a partner confirmation with known tokens."""
+    people = cast()
+    platform, coordinator, member = people["platform"], people["coordinator"], people["member"]
+    admin_user = people["admin_user"]
+    # The resident endorses the platform, so withdrawing is in scope for them only.
+    services.endorse_platform(
+        platform=platform, user=people["resident"], buurt=Buurt.objects.get(code="TH01")
+    )
     public = ActivityFactory(platform=platform, created_by=coordinator)
     hidden = ActivityFactory(platform=platform, visibility=Activity.Visibility.MEMBERS)
     batch, _codes = services.create_endorsement_codes(
@@ -60,6 +70,7 @@ def world(platform, coordinator, member, other_coordinator, admin_user):
         activity=hidden, image=clean_image(png_upload()), alt_text="Foto", by=coordinator
     )
     return {
+        "people": people,
         "hidden_photo": hidden_photo,
         "slug": platform.slug,
         "public": public,
@@ -71,15 +82,6 @@ def world(platform, coordinator, member, other_coordinator, admin_user):
         "partner_token": partner_token,
         "photo": photo,
     }
-
-
-@pytest.fixture
-def resident(resident, platform):
-    """The resident endorses the platform, so withdrawing is in scope for them only."""
-    services.endorse_platform(
-        platform=platform, user=resident, buurt=Buurt.objects.get(code="TH01")
-    )
-    return resident
 
 
 CASES = [
@@ -173,8 +175,8 @@ POST_DATA = {
 @pytest.mark.parametrize(
     ("method", "name", "args", "expected"), CASES, ids=lambda c: c if isinstance(c, str) else None
 )
-def test_view_permissions(request, world, client_for, role, method, name, args, expected):
-    user = None if role == "anonymous" else request.getfixturevalue(role)
+def test_view_permissions(world, client_for, role, method, name, args, expected):
+    user = world["people"].get(role)
     client = client_for(user)
     url = reverse(name, args=args(world))
     response = getattr(client, method)(url, POST_DATA.get(name, {}))
@@ -188,15 +190,15 @@ def test_view_permissions(request, world, client_for, role, method, name, args, 
             assert "/account/login/" not in response["Location"]
 
 
-def test_out_of_scope_membership_is_404(world, other_coordinator, client_for):
+def test_out_of_scope_membership_is_404(world, client_for):
     """A coordinator of another platform cannot touch this platform's members (403 on slug)."""
-    client = client_for(other_coordinator)
-    other_slug = other_coordinator.memberships.get().platform.slug
+    client = client_for(world["people"]["other_coordinator"])
+    other_slug = world["people"]["other_platform"].slug
     url = reverse("platforms:member_role", args=[other_slug, world["member_ship"].pk])
     assert client.post(url, {"role": "member"}).status_code == 404
 
 
-def test_unverified_user_cannot_register_platform(client_for):
+def test_unverified_user_cannot_register_platform(db, client_for):
     from tests.factories import UserFactory
 
     client = client_for(UserFactory(verified=False))
@@ -205,17 +207,17 @@ def test_unverified_user_cannot_register_platform(client_for):
     assert "/account/email/" in response["Location"]
 
 
-def test_state_changes_need_post(world, client_for, coordinator):
-    client = client_for(coordinator)
+def test_state_changes_need_post(world, client_for):
+    client = client_for(world["people"]["coordinator"])
     url = reverse("platforms:member_invite", args=[world["slug"]])
     assert client.get(url).status_code == 405
 
 
-def test_csrf_enforced_on_posts(world, coordinator):
+def test_csrf_enforced_on_posts(world):
     from django.test import Client
 
     client = Client(enforce_csrf_checks=True)
-    client.force_login(coordinator)
+    client.force_login(world["people"]["coordinator"])
     url = reverse("platforms:member_invite", args=[world["slug"]])
     assert client.post(url, {"email": "x@example.org", "role": "member"}).status_code == 403
 

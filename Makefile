@@ -40,13 +40,12 @@ lint: install
 	$(BIN)/mypy
 	$(DEV_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
 
-# Parallel on every core (pytest-xdist, its default "load" order: each worker runs its tests in
-# collection order, which tests/conftest.py sets: the tests that take seconds first, and
-# pytest-django's transactional tests, which flush the migration data, after the others on
-# every worker; "--dist loadfile" breaks that). At most 16 tests are handed to a worker at a time,
-# so no worker is left with a long run of browser tests while the other has finished. Override,
-# e.g. `make test PYTEST_ARGS="-n 0 tests/budgets/test_ledger.py"`.
-PYTEST_ARGS ?= -n auto --maxschedchunk=16
+# Parallel on every core (pytest-xdist). tests/conftest.py puts the tests that take seconds
+# (slow, browser) first; "worksteal" gives each worker half of the list and lets a worker that
+# runs out take tests from the end of the other's, so both end together. Any order is safe: the
+# migrations' data is loaded again after each transactional test's flush (tests/conftest.py).
+# Override, e.g. `make test PYTEST_ARGS="-n 0 tests/budgets/test_ledger.py"`.
+PYTEST_ARGS ?= -n auto --dist worksteal
 
 test: lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

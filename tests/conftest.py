@@ -29,27 +29,37 @@ def _database_use(item: pytest.Item) -> str:
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Run the tests that take seconds first (marked slow or browser), so that with
-    pytest-xdist the workers end together on the many short tests, instead of one worker
-    running a 20-second test at the end while the other idles.
+    pytest-xdist both workers end together on the many short tests, instead of one worker
+    running a row of browser tests at the end while the other idles.
 
-    Kept from pytest-django's order (it runs before this hook): every "db" test before every
-    "transactional" one, because a transactional test's flush removes the migrations' data.
-    Tests without a database may run anywhere: the slow ones go first of all."""
+    pytest-django puts the transactional tests (which flush every table, the migrations' data
+    included) after the others; here they may come first, because the migrations' data is put
+    back after each of them (``pytest_runtest_teardown`` below)."""
 
     def heavy(item: pytest.Item) -> bool:
         return item.get_closest_marker("slow") is not None or (
             item.get_closest_marker("browser") is not None
         )
 
-    def rank(item: pytest.Item) -> int:
-        use = _database_use(item)
-        if use == "none":
-            return 0 if heavy(item) else 5
-        if use == "db":
-            return 1 if heavy(item) else 2
-        return 3 if heavy(item) else 4
+    items.sort(key=lambda item: 0 if heavy(item) else 1)  # stable: pytest-django's order within
 
-    items.sort(key=rank)  # stable: within a rank, the collection order
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None):
+    """After a transactional test's flush, load the migrations' data again (the Zuidoost
+    division with its outlines and the ten criteria: every row a data migration makes), so the
+    next test on this worker starts from the migrated database, whatever kind it is."""
+    yield
+    if nextitem is None or _database_use(item) != "transactional":
+        return
+    from pytest_django.plugin import blocking_manager_key
+
+    from areas.loading import load_zuidoost
+    from recognition.criteria_data import seed_criteria
+
+    with item.config.stash[blocking_manager_key].unblock():
+        load_zuidoost()
+        seed_criteria()
 
 
 @pytest.fixture(scope="session")
@@ -210,6 +220,16 @@ def reference_data(db):
 
     load_zuidoost()
     seed_criteria()
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Every test starts with an empty cache: allauth's rate limits (one confirmation mail per
+    address per 3 minutes, say) and page-cache versions must not carry over from whichever test
+    ran before on this worker (the order differs between runs, see pytest_collection_modifyitems)."""
+    from django.core.cache import cache
+
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -165,7 +165,7 @@ def test_audit_log_does_not_grow_with_entries(counted):
     assert large <= small
 
 
-def test_decision_page_is_paged_by_area_with_an_index_of_all(db, client, monkeypatch):
+def test_decision_page_is_paged_by_area_with_an_index_of_all(counted, db, client, monkeypatch):
     """A large round's decision page renders about 20 applications at a time, whole
     competition groups (issue 17: cold pages fast; 12 here for a test world); the index lists
     every area with the page it is on; junk parameters change nothing; the decision PDF keeps

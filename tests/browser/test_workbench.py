@@ -79,9 +79,13 @@ def test_pdf_receipt_opens_in_the_browsers_viewer_inside_the_page(page, queue):
     login(page, "joyce@example.org")
     page.goto(f"/administratie/declaraties/{claim.pk}/")
     page.get_by_title("Bon factuur.pdf").wait_for()
-    page.wait_for_timeout(1000)
-    frames = [f.url for f in page.frames]
-    assert any(url.endswith(f"/bonnen/{pdf.pk}/?inline=1") for url in frames), frames
+    wanted = f"/bonnen/{pdf.pk}/?inline=1"
+    for _ in range(200):  # until the frame has loaded the receipt or an error page (10 s)
+        frames = [f.url for f in page.frames]
+        if any(url.endswith(wanted) or url.startswith("chrome-error:") for url in frames):
+            break
+        page.wait_for_timeout(50)
+    assert any(url.endswith(wanted) for url in frames), frames
     assert not any(url.startswith("chrome-error:") for url in frames), frames
 
 

@@ -9,6 +9,10 @@ import pytest
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = "/usr/bin/chromium"
+# Every browser context: Dutch, and "prefers-reduced-motion" (as a resident may set it), so
+# Bootstrap skips its transitions and smooth scrolling: Playwright then need not wait for an
+# element to stop moving before it taps it. What the pages do is the same.
+CONTEXT = {"locale": "nl-NL", "reduced_motion": "reduce"}
 FAST_ARGS = [
     "--disable-gpu",
     "--disable-background-timer-throttling",
@@ -47,7 +51,7 @@ def browser():
 
 @pytest.fixture
 def page(browser, live_server, reference_data):
-    context = browser.new_context(base_url=live_server.url, locale="nl-NL")
+    context = browser.new_context(base_url=live_server.url, **CONTEXT)
     page = context.new_page()
     page.set_default_timeout(10_000)
     errors: list[str] = []
@@ -60,7 +64,7 @@ def page(browser, live_server, reference_data):
 @pytest.fixture
 def phone_page(browser, live_server, reference_data):
     context = browser.new_context(
-        base_url=live_server.url, locale="nl-NL", viewport={"width": 320, "height": 640}
+        base_url=live_server.url, viewport={"width": 320, "height": 640}, **CONTEXT
     )
     page = context.new_page()
     page.set_default_timeout(10_000)
@@ -79,11 +83,11 @@ def _phone_context(browser, live_server):
     """A phone as residents use it (issue 15): 390 × 844, touch, mobile viewport meta."""
     context = browser.new_context(
         base_url=live_server.url,
-        locale="nl-NL",
         viewport={"width": 390, "height": 844},
         device_scale_factor=1,
         is_mobile=True,
         has_touch=True,
+        **CONTEXT,
     )
     context.set_default_timeout(10_000)
     return context

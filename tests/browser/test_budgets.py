@@ -6,6 +6,7 @@ import pytest
 from budgets.models import ExpenseClaim, Transaction
 from budgets.services import book_grant
 from platforms.models import Membership
+from tests.browser.conftest import CONTEXT
 from tests.budgets.conftest import make_claim
 from tests.budgets.factories import granted_decision
 from tests.factories import PASSWORD, MembershipFactory, PlatformFactory, UserFactory
@@ -79,7 +80,7 @@ def test_support_staff_approve_then_a_colleague_pays_the_batch(page, browser, li
 
     # Mehmet gives the second approval, releases the batch after re-entering his password,
     # downloads the SEPA file (the same bytes twice) and marks the batch paid.
-    context = browser.new_context(base_url=live_server.url, locale="nl-NL")
+    context = browser.new_context(base_url=live_server.url, **CONTEXT)
     other = context.new_page()
     other.set_default_timeout(10_000)
     login(other, "mehmet@example.org")
@@ -148,7 +149,7 @@ def test_bookkeepers_import_the_bank_statement_and_close_the_year(
     path = tmp_path / "afschrift.xml"
     path.write_bytes(statement)
 
-    context = browser.new_context(base_url=live_server.url, locale="nl-NL")
+    context = browser.new_context(base_url=live_server.url, **CONTEXT)
     other = context.new_page()
     login(other, "mehmet@example.org")
     other.goto("/administratie/afschriften/")

@@ -9,6 +9,7 @@ from django.core import mail
 from PIL import Image
 
 from areas.models import Buurt
+from tests.browser.conftest import CONTEXT
 from tests.factories import PASSWORD, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -82,7 +83,7 @@ def test_resident_registers_platform_and_adds_activity_with_photo(page):
     assert page.get_by_role("heading", name="Bomen geplant aan de plas").is_visible()
 
     # The public sees it too, in a fresh browser context without a session.
-    public = page.context.browser.new_context(base_url=page.url.split("/platforms/")[0])
+    public = page.context.browser.new_context(base_url=page.url.split("/platforms/")[0], **CONTEXT)
     public_page = public.new_page()
     public_page.goto("/platforms/gaasperdam-groeit/")
     assert public_page.get_by_role("link", name="Bomen geplant aan de plas").is_visible()

@@ -2,6 +2,7 @@
 
 import pytest
 
+from tests.browser.conftest import CONTEXT
 from tests.reports.factories import granted_scenario
 
 pytestmark = pytest.mark.browser
@@ -42,7 +43,7 @@ def test_open_data_page_at_phone_width(phone_page):
 def test_chart_labels_are_readable_on_a_390px_phone(browser, live_server, reference_data):
     granted_scenario()
     context = browser.new_context(
-        base_url=live_server.url, locale="nl-NL", viewport={"width": 390, "height": 844}
+        base_url=live_server.url, viewport={"width": 390, "height": 844}, **CONTEXT
     )
     page = context.new_page()
     page.goto("/transparantie/")

@@ -487,11 +487,20 @@ def test_postgres_restart_under_traffic_recovers_without_restarting_the_site(tmp
         threads = [threading.Thread(target=traffic) for _ in range(4)]
         for t in threads:
             t.start()
-        time.sleep(1.5)
+
+        def answered(since: float) -> int:
+            return sum(1 for t, _, _ in list(results) if t > since)
+
+        def wait_for(enough) -> None:  # no fixed sleeps: until there is traffic enough (30 s)
+            deadline = time.monotonic() + 30
+            while not enough() and time.monotonic() < deadline:
+                time.sleep(0.05)
+
+        wait_for(lambda: answered(0) >= 20)
         restart_started = time.monotonic()
         pg.ctl("restart", "-m", "fast")
         restart_done = time.monotonic()
-        time.sleep(3)
+        wait_for(lambda: answered(restart_done + 1) >= 20)  # a second after, and 20 answers
         stop.set()
         for t in threads:
             t.join(timeout=30)

@@ -13,6 +13,7 @@ import types
 
 import pytest
 from celery.contrib.testing.worker import start_worker
+from celery.worker import state as worker_state
 from django.core.cache import cache
 from django.test import Client, override_settings
 from django.utils import timezone
@@ -281,6 +282,10 @@ def _in_process_worker(settings, until, timeout: float = 20) -> None:
             deadline = time.monotonic() + timeout
             while time.monotonic() < deadline and not until():
                 time.sleep(0.01)
+            # Ask the worker to stop, and wake it from its 2-second wait for messages with one
+            # more heartbeat, so it stops now rather than after that wait.
+            worker_state.should_terminate = 0
+            heartbeat.apply_async()
     finally:
         app.conf.task_always_eager = True
         app.conf.broker_transport_options = options

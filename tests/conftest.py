@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from accounts.roles import COMMISSION, SUPPORT
+from accounts.roles import COMMISSION
 from platforms.models import Membership
-from tests.factories import MembershipFactory, PlatformFactory, UserFactory
+from tests.factories import PLATFORMS, MembershipFactory, PlatformFactory, UserFactory, person
 
 
 def _database_use(item: pytest.Item) -> str:
@@ -129,48 +129,42 @@ def _media_root(request, settings, tmp_path):
 
 @pytest.fixture
 def resident(db):
-    return UserFactory(email="resident@example.org", name="Rita Resident")
+    return person("resident")
 
 
 @pytest.fixture
 def platform(db):
-    return PlatformFactory(name="Samen K-buurt", slug="samen-k-buurt", buurten=["TH01", "TH02"])
+    return PlatformFactory(**PLATFORMS["platform"])
 
 
 @pytest.fixture
 def other_platform(db):
-    return PlatformFactory(name="Gein Groen", slug="gein-groen", buurten=["TM01"])
+    return PlatformFactory(**PLATFORMS["other_platform"])
 
 
 @pytest.fixture
 def coordinator(platform):
-    user = UserFactory(email="coord@example.org", name="Cora Coördinator")
-    MembershipFactory(platform=platform, user=user, role=Membership.Role.COORDINATOR)
-    return user
+    return person("coordinator", platform)
 
 
 @pytest.fixture
 def member(platform):
-    user = UserFactory(email="member@example.org", name="Mo Member")
-    MembershipFactory(platform=platform, user=user, role=Membership.Role.MEMBER)
-    return user
+    return person("member", platform)
 
 
 @pytest.fixture
 def other_coordinator(other_platform):
-    user = UserFactory(email="othercoord@example.org", name="Otto Other")
-    MembershipFactory(platform=other_platform, user=user, role=Membership.Role.COORDINATOR)
-    return user
+    return person("other_coordinator", other_platform)
 
 
 @pytest.fixture
 def commission_member(db):
-    return UserFactory(email="commissie1@example.org", name="Carla Commissie", roles=[COMMISSION])
+    return person("commission_member")
 
 
 @pytest.fixture
 def commission_member2(db):
-    return UserFactory(email="commissie2@example.org", name="Cees Commissie", roles=[COMMISSION])
+    return person("commission_member2")
 
 
 @pytest.fixture
@@ -183,19 +177,17 @@ def commission_member_conflicted(platform):
 
 @pytest.fixture
 def support_staff(db):
-    return UserFactory(email="support1@example.org", name="Sam Support", roles=[SUPPORT])
+    return person("support_staff")
 
 
 @pytest.fixture
 def support_staff2(db):
-    return UserFactory(email="support2@example.org", name="Sara Support", roles=[SUPPORT])
+    return person("support_staff2")
 
 
 @pytest.fixture
 def admin_user(db):
-    return UserFactory(
-        email="admin@example.org", name="Ada Admin", is_superuser=True, is_staff=True
-    )
+    return person("admin_user")
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ from allauth.account.models import EmailAddress
 from django.contrib.auth.models import Group
 
 from accounts.models import User
+from accounts.roles import COMMISSION, SUPPORT
 from areas.models import Buurt
 from platforms.models import Activity, Membership, Platform
 
@@ -72,35 +73,56 @@ class ActivityFactory(factory.django.DjangoModelFactory):
     participants = 25
 
 
-def cast() -> dict:
-    """The personas of tests/conftest.py, made at once, for a module-scoped world (where the
-    function-scoped persona fixtures cannot be used): the same names, e-mail addresses, roles
-    and memberships, keyed by the fixture names."""
-    from accounts.roles import COMMISSION, SUPPORT
+# The cast of tests/conftest.py: one table, so the function-scoped fixtures there and a
+# module-scoped world (``cast()``) make the same people and platforms.
+PLATFORMS = {
+    "platform": {"name": "Samen K-buurt", "slug": "samen-k-buurt", "buurten": ["TH01", "TH02"]},
+    "other_platform": {"name": "Gein Groen", "slug": "gein-groen", "buurten": ["TM01"]},
+}
+PEOPLE = {
+    "resident": {"email": "resident@example.org", "name": "Rita Resident"},
+    "coordinator": {"email": "coord@example.org", "name": "Cora Coördinator"},
+    "member": {"email": "member@example.org", "name": "Mo Member"},
+    "other_coordinator": {"email": "othercoord@example.org", "name": "Otto Other"},
+    "commission_member": {
+        "email": "commissie1@example.org",
+        "name": "Carla Commissie",
+        "roles": [COMMISSION],
+    },
+    "commission_member2": {
+        "email": "commissie2@example.org",
+        "name": "Cees Commissie",
+        "roles": [COMMISSION],
+    },
+    "support_staff": {"email": "support1@example.org", "name": "Sam Support", "roles": [SUPPORT]},
+    "support_staff2": {"email": "support2@example.org", "name": "Sara Support", "roles": [SUPPORT]},
+    "admin_user": {
+        "email": "admin@example.org",
+        "name": "Ada Admin",
+        "is_superuser": True,
+        "is_staff": True,
+    },
+}
+# Who belongs to which platform, and as what.
+MEMBERSHIPS = {
+    "coordinator": ("platform", Membership.Role.COORDINATOR),
+    "member": ("platform", Membership.Role.MEMBER),
+    "other_coordinator": ("other_platform", Membership.Role.COORDINATOR),
+}
 
-    platform = PlatformFactory(name="Samen K-buurt", slug="samen-k-buurt", buurten=["TH01", "TH02"])
-    other_platform = PlatformFactory(name="Gein Groen", slug="gein-groen", buurten=["TM01"])
-    people = {
-        "platform": platform,
-        "other_platform": other_platform,
-        "resident": UserFactory(email="resident@example.org", name="Rita Resident"),
-        "coordinator": UserFactory(email="coord@example.org", name="Cora Coördinator"),
-        "member": UserFactory(email="member@example.org", name="Mo Member"),
-        "other_coordinator": UserFactory(email="othercoord@example.org", name="Otto Other"),
-        "commission_member": UserFactory(
-            email="commissie1@example.org", name="Carla Commissie", roles=[COMMISSION]
-        ),
-        "support_staff": UserFactory(
-            email="support1@example.org", name="Sam Support", roles=[SUPPORT]
-        ),
-        "admin_user": UserFactory(
-            email="admin@example.org", name="Ada Admin", is_superuser=True, is_staff=True
-        ),
-    }
-    for who, where, role in (
-        ("coordinator", platform, Membership.Role.COORDINATOR),
-        ("member", platform, Membership.Role.MEMBER),
-        ("other_coordinator", other_platform, Membership.Role.COORDINATOR),
-    ):
-        MembershipFactory(platform=where, user=people[who], role=role)
-    return people
+
+def person(key: str, platform: Platform | None = None) -> User:
+    """One person of the cast; with their membership when the table gives them one."""
+    user = UserFactory(**PEOPLE[key])
+    if key in MEMBERSHIPS:
+        MembershipFactory(platform=platform, user=user, role=MEMBERSHIPS[key][1])
+    return user
+
+
+def cast() -> dict:
+    """The whole cast at once, keyed by the fixture names of tests/conftest.py, for a
+    module-scoped world (where the function-scoped persona fixtures cannot be used)."""
+    made: dict = {key: PlatformFactory(**fields) for key, fields in PLATFORMS.items()}
+    for key in PEOPLE:
+        made[key] = person(key, made[MEMBERSHIPS[key][0]] if key in MEMBERSHIPS else None)
+    return made

@@ -25,9 +25,11 @@ SEPA_ENV = {
 def _settings_value(env: dict, expr: str) -> subprocess.CompletedProcess:
     """Read buurtplatform/settings.py afresh with only ``env`` (and the harmless rest of the
     environment) set, as a process starting with that environment would, and evaluate ``expr``
-    against it (``s.NAME``, Django's defaults under ours, as ``django.conf.settings``). In this process, not a new one: the settings module reads the
-    environment only while it runs. A refusal to start is a non-zero return code with the
-    error in ``stderr``, as from a process."""
+    against it (``s.NAME``: Django's defaults under ours, as in ``django.conf.settings``).
+
+    In this process, not a new one: the settings module reads the environment only while it
+    runs. A refusal to start is a non-zero return code with the error in ``stderr``, as from a
+    process."""
     clean = {
         k: v
         for k, v in os.environ.items()

@@ -18,11 +18,10 @@ from django.db.models import Count
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from accounts.roles import SUPPORT
 from areas.models import Buurt
 from platforms.models import Activity, Endorsement, Membership, Platform
 from recognition.models import Round
-from tests.factories import UserFactory
+from tests.factories import UserFactory, person
 
 pytestmark = pytest.mark.django_db
 
@@ -79,10 +78,10 @@ def counted(module_db) -> dict[str, tuple[int, int]]:
     """Each page's query count in a small world (3 platforms, 60 transactions) and after a larger
     one (25 platforms, 600 transactions) was added next to it: built and counted once for the
     module, the tests compare. The page cache is off (settings_test), and cleared per count."""
-    UserFactory(email="support1@example.org", roles=[SUPPORT])
-    UserFactory(email="support2@example.org", roles=[SUPPORT])
+    person("support_staff")  # seed_scale needs an administrator and two bookkeepers
+    person("support_staff2")
     admin = Client()
-    admin.force_login(UserFactory(email="admin@example.org", is_superuser=True, is_staff=True))
+    admin.force_login(person("admin_user"))
     anonymous = Client()
 
     def count_all() -> dict[str, int]:
@@ -115,14 +114,11 @@ def test_list_pages_do_not_grow_with_rows(counted, url):
     assert large <= small
 
 
-def test_platform_page_does_not_grow_with_activities_members_endorsements(
-    counted, db, client, django_assert_max_num_queries
-):
+def test_platform_page_does_not_grow_with_activities_members_endorsements(counted, db, client):
     platform = Platform.objects.filter(slug__startswith="klein-").order_by("pk").first()
     url = platform.get_absolute_url()
-    with django_assert_max_num_queries(PLATFORM_PAGE_QUERIES):
-        assert client.get(url).status_code == 200
     small = queries(client, url)
+    assert small <= PLATFORM_PAGE_QUERIES
     buurt = platform.buurten.first()
     users = [UserFactory() for _ in range(15)]
     Activity.objects.bulk_create(

@@ -126,18 +126,21 @@ def celery_broker(url: str):
 @pytest.fixture
 def redis_world(settings, reference_data):
     server = RedisServer().start()
-    settings.REDIS_URL = server.url
-    settings.CELERY_BROKER_URL = server.url
-    settings.PUBLIC_PAGE_CACHE_SECONDS = 300  # as in production: public pages cached in Redis
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": server.url,
-            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
-        }
-    }
     try:
+        # The Celery app first: it reads its configuration from the settings lazily, so it
+        # must remember the broker it had before the settings below name this server (else it
+        # "restores" this server's address, and a later test's worker connects to a dead port).
         with celery_broker(server.url):
+            settings.REDIS_URL = server.url
+            settings.CELERY_BROKER_URL = server.url
+            settings.PUBLIC_PAGE_CACHE_SECONDS = 300  # as in production: pages cached in Redis
+            settings.CACHES = {
+                "default": {
+                    "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                    "LOCATION": server.url,
+                    "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+                }
+            }
             yield server
     finally:
         server.stop()

@@ -191,6 +191,16 @@ def staff_pages() -> dict[str, tuple[str, str]]:
 
 
 def measure_pages(label: str, repeat: int) -> list[dict]:
+    from django.test.utils import override_settings
+
+    # The data version is read from the database once per PUBLIC_PAGE_VERSION_SECONDS (1 s in
+    # production) in each process, not per request: remembered here for the whole part, so
+    # the warm query counts are those of a request, not of a clock tick.
+    with override_settings(PUBLIC_PAGE_VERSION_SECONDS=3600):
+        return _measure_pages(label, repeat)
+
+
+def _measure_pages(label: str, repeat: int) -> list[dict]:
     from django.db import connection, reset_queries
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -688,7 +698,8 @@ def throughput_section(load: list[dict], args) -> list[str]:
         f"gunicorn -w 2 (sync workers) on 127.0.0.1, {command} after a 1 s warm-up, on the "
         "same 2 cores (the load tool competes with the server for them), at large scale. "
         "Three servers, one after the other: the page cache in **Redis** (as in production), "
-        "in **local memory** (one per worker), and **off** (every request renders the page: "
+        "in **local memory** (one per worker; the data version, and with it every ETag, is the "
+        "one row all workers share in the database), and **off** (every request renders the page: "
         "*cold*). On each: a static file (the site's stylesheet via WhiteNoise), the bare view "
         "(a fixed string through the same middleware stack), then every public page from the "
         "page cache (*warm*) and answered *304* to `If-None-Match` with the page's own ETag, "
@@ -765,7 +776,7 @@ def write_markdown(
         "manifest static files via WhiteNoise) with `CONN_MAX_AGE=60`; the in-process parts "
         "use the local-memory cache, the load test runs the server once with Redis as the "
         f"cache (`CACHE_URL={REDIS_CACHE_URL}`, as in production) and once with the "
-        "local-memory cache (one per worker); tasks eager.",
+        "local-memory cache (one per worker, the data version shared in the database); tasks eager.",
         f"- Command: `.venv/bin/python {meta_command}`"
         + (" (not the full default: parts skipped)" if meta_command != "bench/run.py" else "")
         + ".",
@@ -790,8 +801,9 @@ def write_markdown(
         "rendered page, which is what the first visitor after a data change pays. Each page "
         "is measured with the largest object of its kind at that scale (the platform with most "
         "activities, the platform with most payments, the buurt with most platforms, the round "
-        "with most applications). *met*: ≤ 15 queries warm and cold, the same counts at both "
-        "scales, warm median < 50 ms and p95 < 100 ms.",
+        "with most applications). *met*: public pages ≤ 15 queries warm and cold, the same "
+        "counts at both scales (a fullest page: as the first page at demo scale), warm median "
+        "< 50 ms and p95 < 100 ms; staff pages (never cached) median < 200 ms.",
         "",
         "| page | url (large) | queries demo (cold) | queries large (cold) | "
         "median ms demo | median ms large | p95 ms large | cold ms demo | cold ms large | met |",
@@ -800,13 +812,19 @@ def write_markdown(
     demo, big = by(pages, "demo"), by(pages, "large")
     for name, r in big.items():
         d = demo.get(name, {})
-        ok = r["median_ms"] < TARGET_MEDIAN_MS and r["p95_ms"] < TARGET_P95_MS
+        # A page only the large scale has (the fullest page of a paged list) is compared with
+        # the same view's first page at demo scale.
+        base = demo.get(name.removesuffix(" (fullest page)"), {})
+        if r["staff"]:  # not cached: every request is rendered afresh (issue 17: < 200 ms)
+            ok = r["median_ms"] < TARGET_COLD_STAFF_MS
+        else:
+            ok = r["median_ms"] < TARGET_MEDIAN_MS and r["p95_ms"] < TARGET_P95_MS
         if not r["staff"]:
             # Both the cached (warm) and the freshly rendered (cold) page count.
             ok = ok and max(r["queries"], r["cold_queries"]) <= TARGET_QUERIES
-            ok = ok and r["cold_queries"] == d.get("cold_queries")
-            ok = ok and r["queries"] == d.get("queries")
-        met = _yes(ok) if not r["staff"] else f"{_yes(ok)} (staff: time only)"
+            ok = ok and r["cold_queries"] == (d or base).get("cold_queries")
+            ok = ok and r["queries"] == (d or base).get("queries")
+        met = _yes(ok)
         if r["status"] != 200:
             met = f"status {r['status']}"
         lines.append(

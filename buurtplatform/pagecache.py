@@ -17,11 +17,15 @@ sends the stored bytes. Anonymous public pages hold no secret, so compression le
 
 ``PUBLIC_PAGE_CACHE_SECONDS`` (default 300) sets the timeout; 0 switches the cache off (tests).
 
-The data version is read from the shared cache (Redis in production) at most once per
-``PUBLIC_PAGE_VERSION_SECONDS`` (default 1) in each process; a bump in this process is seen at
-once, one on another machine within that time. With it, ``PageCacheMiddleware`` serves the
-most visited pages from a small copy in the process's own memory (``PUBLIC_PAGE_LOCAL_MB``):
-a hit then costs no round trip to the cache server at all.
+The data version is one row in the database (``buurtplatform.models.DataVersion``), which
+every web and worker process shares whatever the cache backend: with the local-memory cache
+(one per process) a version kept in the cache would differ per process, so a change made
+through one worker would leave the others serving old pages and an ``ETag`` of one worker
+would be unknown to the next. It is read at most once per ``PUBLIC_PAGE_VERSION_SECONDS``
+(default 1) in each process; a bump in this process is seen at once, one in another process
+or on another machine within that time. With it, ``PageCacheMiddleware`` serves the most
+visited pages from a small copy in the process's own memory (``PUBLIC_PAGE_LOCAL_MB``): a hit
+then costs no round trip to the cache server or the database at all.
 """
 
 from __future__ import annotations
@@ -33,13 +37,11 @@ import time
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.core.cache import cache
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 logger = logging.getLogger("buurtplatform.pagecache")
 
-VERSION_KEY = "pagecache:version"
 # The attribute ``@public_page`` puts on the view function and on the request.
 PARAMS_ATTR = "public_page_params"
 
@@ -95,6 +97,11 @@ class _VersionMemo:
                 return self.value
         return None
 
+    def last(self) -> str | None:
+        """The last version read, however old."""
+        with self.lock:
+            return self.value
+
     def put(self, value: str) -> None:
         with self.lock:
             self.value, self.read_at = value, time.monotonic()
@@ -107,39 +114,75 @@ class _VersionMemo:
 _memo = _VersionMemo()
 
 
+def _stored_version() -> int:
+    """The version row (made on first use: a fresh database, a flushed test database)."""
+    from buurtplatform.models import DataVersion
+
+    rows = DataVersion.objects.filter(pk=1).values_list("value", flat=True)
+    value = rows.first()
+    if value is None:
+        DataVersion.objects.get_or_create(pk=1, defaults={"value": time.time_ns()})
+        value = rows.first()
+    return int(value)
+
+
 def data_version() -> str:
-    """The current public data version; a fresh one when the cache lost it (eviction). Read
-    from the shared cache at most once per ``PUBLIC_PAGE_VERSION_SECONDS`` in this process."""
+    """The current public data version, read from the database at most once per
+    ``PUBLIC_PAGE_VERSION_SECONDS`` in this process. While the database cannot be read, the
+    last version read stays in use (pages in the cache keep being served)."""
     ttl = float(settings.PUBLIC_PAGE_VERSION_SECONDS)
     if ttl > 0 and (remembered := _memo.get(ttl)) is not None:
         return remembered
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        version = time.time_ns()
-        cache.add(VERSION_KEY, version, None)
-        version = cache.get(VERSION_KEY, version)
-    _memo.put(str(version))
-    return str(version)
+    try:
+        version = str(_stored_version())
+    except DatabaseError:
+        if (last := _memo.last()) is None:
+            raise
+        logger.warning("pagecache: could not read the data version")
+        return last
+    _memo.put(version)
+    return version
 
 
 def forget_version() -> None:
-    """Read the version from the shared cache on the next request (after a cache.clear())."""
+    """Read the version from the database on the next request."""
     _memo.forget()
 
 
+def new_version() -> str:
+    """Record a public data change now: a new version, later than the current one and not
+    before this machine's clock (another machine's clock may run ahead). Every cached page
+    and built export of an older version is out of date from here on."""
+    from django.db.models import F, Value
+    from django.db.models.functions import Greatest
+
+    from buurtplatform.models import DataVersion
+
+    now = time.time_ns()
+    if not DataVersion.objects.filter(pk=1).update(value=Greatest(F("value") + 1, Value(now))):
+        DataVersion.objects.get_or_create(pk=1, defaults={"value": now})
+    version = str(_stored_version())
+    _memo.put(version)  # this process sees its own change at once
+    return version
+
+
+def _bump_now() -> None:
+    try:
+        new_version()
+    except DatabaseError:  # must never break a write that has already committed
+        _memo.forget()
+        logger.warning("pagecache: could not record a new data version")
+
+
 def bump() -> None:
-    """Invalidate every cached public page (after the current transaction commits)."""
-
-    def _bump() -> None:
-        version = time.time_ns()
-        _memo.put(str(version))  # this process sees its own change at once
-        try:
-            cache.set(VERSION_KEY, version, None)
-        except Exception:  # a cache outage must never break a write
-            _memo.forget()
-            logger.warning("pagecache: could not bump the version")
-
-    transaction.on_commit(_bump)
+    """Invalidate every cached public page, once the current transaction commits (once per
+    transaction, however many rows it changes)."""
+    connection = transaction.get_connection()
+    if connection.in_atomic_block and any(
+        entry[1] is _bump_now for entry in connection.run_on_commit
+    ):
+        return  # already due when this transaction commits
+    transaction.on_commit(_bump_now)
 
 
 def _on_change(sender, instance=None, update_fields=None, **kwargs) -> None:

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "csp",
+    "buurtplatform",
     "accounts",
     "audit",
     "areas",
@@ -188,7 +189,7 @@ CELERY_BEAT_SCHEDULE: dict = {}  # filled by the apps in buurtplatform/celery.py
 # 0 switches the cache off.
 PUBLIC_PAGE_CACHE_SECONDS = env_int("PUBLIC_PAGE_CACHE_SECONDS", 300, minimum=0)
 # Each web process keeps the hottest cached pages in its own memory too (this many MB; 0: off)
-# and asks the shared cache for the data version at most once per PUBLIC_PAGE_VERSION_SECONDS
+# and reads the data version (a database row) at most once per PUBLIC_PAGE_VERSION_SECONDS
 # (0: on every request), so a page another machine invalidated is served at most that long.
 PUBLIC_PAGE_LOCAL_MB = env_int("PUBLIC_PAGE_LOCAL_MB", 32, minimum=0)
 PUBLIC_PAGE_VERSION_SECONDS = env_int("PUBLIC_PAGE_VERSION_SECONDS", 1, minimum=0)

@@ -44,9 +44,9 @@ CELERY_TASK_ALWAYS_EAGER = os.environ.get("TEST_REAL_WORKER") != "1"
 # The public page cache (buurtplatform.pagecache) is off: pages render afresh in every test
 # (the locmem cache outlives each test's rolled-back data); tests/perf switches it on.
 PUBLIC_PAGE_CACHE_SECONDS = 0
-# When a test switches it on, every request asks the shared cache for the data version (a
-# cache.clear() between tests then starts afresh in every process-local copy too).
-PUBLIC_PAGE_VERSION_SECONDS = 0
+# When a test switches it on, the data version read from the database is remembered for the
+# whole test (tests/conftest.py forgets it between tests; a test's own changes show at once).
+PUBLIC_PAGE_VERSION_SECONDS = 60
 ACCOUNT_RATE_LIMITS = {
     "login_failed": "10/m/ip,5/5m/key",
 }

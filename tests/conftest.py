@@ -221,7 +221,11 @@ def _empty_cache():
     ran before on this worker (the order differs between runs, see pytest_collection_modifyitems)."""
     from django.core.cache import cache
 
+    from buurtplatform import cachemiddleware, pagecache
+
     cache.clear()
+    cachemiddleware.local_pages.clear()
+    pagecache.forget_version()
 
 
 @pytest.fixture(autouse=True)

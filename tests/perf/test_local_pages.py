@@ -9,9 +9,11 @@ import time
 
 import pytest
 from django.core.cache import cache
+from django.db.models import F
 from django.test import Client
 
 from buurtplatform import cachemiddleware, pagecache
+from buurtplatform.models import DataVersion
 from tests.factories import PlatformFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -31,10 +33,14 @@ def _page_cache_on(settings, reference_data):
 
 
 def _drop_shared_pages() -> None:
-    """Empty the shared cache of pages but keep the data version (as after an eviction)."""
-    version = cache.get(pagecache.VERSION_KEY)
+    """Empty the shared cache of pages (as after an eviction); the version is in the database."""
     cache.clear()
-    cache.set(pagecache.VERSION_KEY, version, None)
+
+
+def _changed_elsewhere() -> None:
+    """Another web process or machine recorded a data change: a later version in the
+    database, which this process has not seen (no signal here, nothing remembered)."""
+    DataVersion.objects.filter(pk=1).update(value=F("value") + 10**9)
 
 
 def test_a_hit_is_served_from_this_process_without_the_shared_copy(django_assert_num_queries):
@@ -74,10 +80,10 @@ def test_another_machines_change_shows_after_the_remembered_time(settings):
     platform = PlatformFactory(buurten=["TH01"], name="Oude Naam")
     url = platform.get_absolute_url()
     old = Client().get(url)
-    # Another web machine changed the name and bumped the shared version; this process does
-    # not see that save (no signal here), only the new version in the shared cache.
+    # Another web machine changed the name and recorded a new version; this process does
+    # not see that save (no signal here), only the new version in the database.
     type(platform).objects.filter(pk=platform.pk).update(name="Nieuwe Naam")
-    cache.set(pagecache.VERSION_KEY, time.time_ns(), None)
+    _changed_elsewhere()
     still = Client().get(url)
     assert still.content == old.content  # within PUBLIC_PAGE_VERSION_SECONDS: the old copy
     pagecache._memo.read_at -= 61  # the remembered version is now older than 60 s
@@ -92,7 +98,7 @@ def test_with_zero_seconds_every_request_reads_the_shared_version(settings):
     url = platform.get_absolute_url()
     Client().get(url)
     type(platform).objects.filter(pk=platform.pk).update(name="Nieuwe Naam")
-    cache.set(pagecache.VERSION_KEY, time.time_ns(), None)
+    _changed_elsewhere()
     assert b"Nieuwe Naam" in Client().get(url).content
 
 
@@ -128,3 +134,41 @@ def test_a_local_copy_lives_no_longer_than_the_shared_one(settings):
     assert pages.get("fresh") is not None
     assert pages.get("old") is None
     assert pages.size == 10
+
+
+def _as_another_process() -> None:
+    """What another web worker has with the local-memory cache: its own (here: empty) cache,
+    no local copies and no version read yet; only the database is shared."""
+    cache.clear()
+    cachemiddleware.local_pages.clear()
+    pagecache.forget_version()
+
+
+def test_every_worker_answers_the_same_etag_with_304(settings):
+    """With the local-memory cache (one per worker) the version still comes from the shared
+    database: a browser's If-None-Match from worker A gets a 304 from worker B."""
+    settings.PUBLIC_PAGE_VERSION_SECONDS = 60
+    platform = PlatformFactory(buurten=["TH01"], name="Buurtkamer Gein")
+    url = platform.get_absolute_url()
+    first = Client().get(url)
+    _as_another_process()
+    again = Client().get(url, headers={"If-None-Match": first["ETag"]})
+    assert again.status_code == 304 and again["ETag"] == first["ETag"]
+    _as_another_process()
+    rendered = Client().get(url)
+    assert rendered.templates and rendered["ETag"] == first["ETag"]
+    assert rendered.content == first.content
+
+
+def test_a_change_through_one_worker_is_seen_by_another(settings):
+    settings.PUBLIC_PAGE_VERSION_SECONDS = 0  # worker B reads the version on every request
+    platform = PlatformFactory(buurten=["TH01"], name="Oude Naam")
+    url = platform.get_absolute_url()
+    old = Client().get(url)  # worker B's copy, in its own cache
+    version = pagecache.data_version()
+    platform.name = "Nieuwe Naam"
+    platform.save()  # through worker A: its signal records a new version in the database
+    assert DataVersion.objects.get(pk=1).value > int(version)
+    pagecache._memo.put(version)  # worker B still remembers the old one
+    fresh = Client().get(url)
+    assert b"Nieuwe Naam" in fresh.content and fresh["ETag"] != old["ETag"]

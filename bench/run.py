@@ -69,6 +69,9 @@ RESULTS = ROOT / "bench" / "results"
 PORT = 8765
 
 TARGET_QUERIES = 15
+# The platform page also draws its map and the sections the budgets and recognition apps add:
+# a constant 18, as tests/perf/test_query_counts.py guards (PLATFORM_PAGE_QUERIES).
+TARGET_PLATFORM_QUERIES = 18
 TARGET_MEDIAN_MS = 50
 TARGET_P95_MS = 100
 TARGET_RATIO = 0.5
@@ -801,7 +804,8 @@ def write_markdown(
         "rendered page, which is what the first visitor after a data change pays. Each page "
         "is measured with the largest object of its kind at that scale (the platform with most "
         "activities, the platform with most payments, the buurt with most platforms, the round "
-        "with most applications). *met*: public pages ≤ 15 queries warm and cold, the same "
+        "with most applications). *met*: public pages ≤ 15 queries warm and cold (the platform page, with its map "
+        "and the budget and recognition sections: ≤ 18), the same "
         "counts at both scales (a fullest page: as the first page at demo scale), warm median "
         "< 50 ms and p95 < 100 ms; staff pages (never cached) median < 200 ms.",
         "",
@@ -821,7 +825,12 @@ def write_markdown(
             ok = r["median_ms"] < TARGET_MEDIAN_MS and r["p95_ms"] < TARGET_P95_MS
         if not r["staff"]:
             # Both the cached (warm) and the freshly rendered (cold) page count.
-            ok = ok and max(r["queries"], r["cold_queries"]) <= TARGET_QUERIES
+            limit = (
+                TARGET_PLATFORM_QUERIES
+                if name.startswith("platform (") or name == "platform"
+                else TARGET_QUERIES
+            )
+            ok = ok and max(r["queries"], r["cold_queries"]) <= limit
             ok = ok and r["cold_queries"] == (d or base).get("cold_queries")
             ok = ok and r["queries"] == (d or base).get("queries")
         met = _yes(ok)

@@ -10,10 +10,10 @@ format what they return. Nothing here writes.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any, TypedDict
+from typing import Any, TypedDict, TypeVar
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Prefetch
@@ -134,17 +134,10 @@ def buurten_without_outline() -> Prefetch:
     return Prefetch("buurten", queryset=Buurt.objects.defer("geometry"))
 
 
-def competition_groups(
-    rnd: Round, *, statuses: Collection[str] = ASSESSED
-) -> list[list[Application]]:
-    """Applications whose buurten overlap form one competition group (connected components)."""
-    apps = list(
-        rnd.applications.filter(status__in=statuses)
-        .select_related("platform")
-        .prefetch_related(buurten_without_outline())
-        .order_by("platform__name")
-    )
-    parent = {a.pk: a.pk for a in apps}
+def _connected(order: list[int], buurten_of: dict[int, list[int]]) -> list[list[int]]:
+    """Application pks in groups that share a buurt (connected components), each group in
+    ``order`` and the groups by their first member's place in it."""
+    parent = {pk: pk for pk in order}
 
     def find(x: int) -> int:
         while parent[x] != x:
@@ -153,23 +146,79 @@ def competition_groups(
         return x
 
     by_buurt: dict[int, int] = {}
-    for a in apps:
-        for b in a.buurten.all():
-            if b.pk in by_buurt:
-                parent[find(a.pk)] = find(by_buurt[b.pk])
+    for pk in order:
+        for buurt_id in buurten_of.get(pk, []):
+            if buurt_id in by_buurt:
+                parent[find(pk)] = find(by_buurt[buurt_id])
             else:
-                by_buurt[b.pk] = a.pk
-    groups: dict[int, list[Application]] = {}
-    for a in apps:
-        groups.setdefault(find(a.pk), []).append(a)
-    return sorted(groups.values(), key=lambda g: g[0].platform.name)
+                by_buurt[buurt_id] = pk
+    groups: dict[int, list[int]] = {}
+    for pk in order:
+        groups.setdefault(find(pk), []).append(pk)
+    return list(groups.values())
 
 
-def area_key(group: list[Application]) -> str:
+def competition_groups(
+    rnd: Round, *, statuses: Collection[str] = ASSESSED
+) -> list[list[Application]]:
+    """Applications whose buurten overlap form one competition group (connected components),
+    ordered by the first platform's name."""
+    apps = list(
+        rnd.applications.filter(status__in=statuses)
+        .select_related("platform")
+        .prefetch_related(buurten_without_outline())
+        .order_by("platform__name", "pk")
+    )
+    by_pk = {a.pk: a for a in apps}
+    grouped = _connected(
+        [a.pk for a in apps], {a.pk: [b.pk for b in a.buurten.all()] for a in apps}
+    )
+    return [[by_pk[pk] for pk in group] for group in grouped]
+
+
+@dataclass(frozen=True)
+class GroupMember:
+    """What the index of a paged decision page needs of an application (no model loaded)."""
+
+    pk: int
+    area_name: str
+    platform_name: str
+
+
+def competition_outline(
+    rnd: Round, *, statuses: Collection[str] = ASSESSED
+) -> list[list[GroupMember]]:
+    """``competition_groups`` as plain values, two light queries: for paging and the index of
+    every group; a page then loads its own applications (``applications_in_groups``)."""
+    rows = list(
+        rnd.applications.filter(status__in=statuses)
+        .order_by("platform__name", "pk")
+        .values_list("pk", "area_name", "platform__name")
+    )
+    buurten_of: dict[int, list[int]] = {}
+    link = Application.buurten.through
+    for app_id, buurt_id in link.objects.filter(
+        application__round=rnd, application__status__in=statuses
+    ).values_list("application_id", "buurt_id"):
+        buurten_of.setdefault(app_id, []).append(buurt_id)
+    members = {pk: GroupMember(pk, area, platform) for pk, area, platform in rows}
+    return [[members[pk] for pk in group] for group in _connected(list(members), buurten_of)]
+
+
+def applications_in_groups(rnd: Round, outline: list[list[GroupMember]]) -> list[list[Application]]:
+    """The applications of these groups (of ``competition_outline``), with their platforms
+    (not their buurten), in the same groups and order: one query."""
+    by_pk = rnd.applications.select_related("platform").in_bulk(
+        [m.pk for group in outline for m in group]
+    )
+    return [[by_pk[m.pk] for m in group if m.pk in by_pk] for group in outline]
+
+
+def area_key(group: Sequence[Application | GroupMember]) -> str:
     return "-".join(str(pk) for pk in sorted(a.pk for a in group))
 
 
-def group_name(group: list[Application]) -> str:
+def group_name(group: Sequence[Application | GroupMember]) -> str:
     return " / ".join(sorted({a.area_name for a in group}))
 
 
@@ -516,11 +565,14 @@ class PublishedGroup:
     entries: list[PublishedEntry]
 
 
-def group_pages(groups: list[list[Application]], per_page: int) -> list[list[list[Application]]]:
+_Member = TypeVar("_Member", Application, GroupMember)
+
+
+def group_pages(groups: list[list[_Member]], per_page: int) -> list[list[list[_Member]]]:
     """Competition groups in order on pages of at most ``per_page`` applications each (the
     decision page and the comparison of a large round); a group is never split, one larger
     than that is a page of its own."""
-    pages: list[list[list[Application]]] = []
+    pages: list[list[list[_Member]]] = []
     size = per_page  # start a new page at the first group
     for group in groups:
         if size + len(group) > per_page:

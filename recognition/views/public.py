@@ -61,9 +61,9 @@ def round_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return response
 
 
-# About this many applications a page (a competition group is never split): the cost of the
-# page is its score cells, about 70 per application.
-DECISION_APPLICATIONS_PER_PAGE = 20
+# About this many applications a page (a competition group is never split, one larger is a
+# page of its own): the cost of the page is its score cells, about 70 per application.
+DECISION_APPLICATIONS_PER_PAGE = 12
 
 
 @public_page(params=("page",))
@@ -71,19 +71,21 @@ def round_decision(request: HttpRequest, slug: str) -> HttpResponse:
     rnd = perms.get_round_for_user(request.user, slug)
     if not perms.can_view_decisions(request.user, rnd):
         raise Http404
-    # Paged by competition group: a round with 141 applications renders about 20 at a time
+    # Paged by competition group: a round with 141 applications renders about 12 at a time
     # (the whole record stays in the decision PDF and decisions.csv); the index lists all.
-    groups = selectors.competition_groups(rnd)
+    # The index of every group from plain values; only the shown page's applications loaded.
+    groups = selectors.competition_outline(rnd)
     pages = selectors.group_pages(groups, DECISION_APPLICATIONS_PER_PAGE)
     page, query = paginate(request, pages, per_page=1)
-    shown = page.object_list[0] if page.object_list else []
-    areas = selectors.published_record(rnd, list(shown))
+    on_page = page.object_list[0] if page.object_list else []
+    shown = selectors.applications_in_groups(rnd, on_page) if on_page else []
+    areas = selectors.published_record(rnd, shown)
     index = [
         {
             "name": selectors.group_name(group),
             "key": selectors.area_key(group),
             "page": number,
-            "platforms": ", ".join(a.platform.name for a in group),
+            "platforms": ", ".join(member.platform_name for member in group),
         }
         for number, on_page in enumerate(pages, start=1)
         for group in on_page

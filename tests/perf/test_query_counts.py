@@ -162,7 +162,7 @@ def test_audit_log_does_not_grow_with_entries(counted):
 
 
 def test_decision_page_is_paged_by_area_with_an_index_of_all(counted, db, client, monkeypatch):
-    """A large round's decision page renders about 20 applications at a time, whole
+    """A large round's decision page renders about 12 applications at a time, whole
     competition groups (issue 17: cold pages fast; 12 here for a test world); the index lists
     every area with the page it is on; junk parameters change nothing; the decision PDF keeps
     the whole record."""
@@ -176,6 +176,10 @@ def test_decision_page_is_paged_by_area_with_an_index_of_all(counted, db, client
     pages = selectors.group_pages(groups, 12)
     assert len(pages) > 1
     assert [g for page in pages for g in page] == groups  # every group once, in order
+    # The page pages the light outline (values only): the same groups in the same order.
+    outline = selectors.competition_outline(rnd)
+    assert [[m.pk for m in g] for g in outline] == [[a.pk for a in g] for g in groups]
+    assert [selectors.group_name(g) for g in outline] == [selectors.group_name(g) for g in groups]
     assert all(sum(map(len, page)) <= 12 or len(page) == 1 for page in pages)
     first = client.get(f"/rondes/{rnd.slug}/besluit/").content.decode()
     assert first.count('<section class="mb-5"') == len(pages[0])

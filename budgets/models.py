@@ -254,6 +254,14 @@ class ExpenseClaim(models.Model):
                 name="claim_end_to_end_id_unique",
             ),
         ]
+        # A budget's newest payments (the public platform page) in index order, no sort.
+        indexes = [
+            models.Index(
+                fields=["budget", "-expense_date", "-id"],
+                condition=Q(status="paid"),
+                name="claim_paid_newest",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.description} (€ {self.amount})"
@@ -364,6 +372,8 @@ class Entry(ImmutableModel):
     class Meta:
         ordering = ["id"]
         constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="entry_amount_pos")]
+        # Balances are sums per account: read from the index alone (PostgreSQL index-only scan).
+        indexes = [models.Index(fields=["account", "side", "amount"], name="entry_account_sums")]
 
 
 class YearClose(models.Model):

@@ -19,6 +19,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 from django.contrib.contenttypes.models import ContentType
+from django.db import connection
 from django.db.models import (
     Case,
     Count,
@@ -487,17 +488,32 @@ def platform_year_budgets(platform: Platform, year: int) -> dict[str, Any]:
 PUBLIC_PAYMENTS_SHOWN = 50
 
 
-def _newest_public_payments(
-    budgets: Sequence[Budget],
-) -> tuple[dict[int, list[dict]], dict[int, int]]:
-    """Per budget its newest PUBLIC_PAYMENTS_SHOWN paid claims (oldest first) and the number
-    of paid claims: two queries for any number of budgets."""
-    paid = ExpenseClaim.objects.filter(budget__in=budgets, status=ExpenseClaim.Status.PAID)
-    counts = dict(
-        paid.order_by().values("budget_id").annotate(n=Count("id")).values_list("budget_id", "n")
+def _newest_paid_claims(budgets: Sequence[Budget]) -> list[ExpenseClaim]:
+    """Each budget's newest PUBLIC_PAYMENTS_SHOWN paid claims, in one query. On PostgreSQL a
+    UNION ALL of one ``ORDER BY … LIMIT`` per budget, each read from the ``claim_paid_newest``
+    index (a budget with 10,000 payments reads 50 rows); where a compound query cannot hold
+    a LIMIT (SQLite), a window function over the budgets' paid claims."""
+    paid = ExpenseClaim.objects.filter(status=ExpenseClaim.Status.PAID).only(
+        # Only what the page shows.
+        "budget_id",
+        "budget_line_id",
+        "expense_date",
+        "description",
+        "payee_name",
+        "payee_is_organisation",
+        "amount",
     )
-    newest = (
-        paid.annotate(
+    if not budgets:
+        return []
+    if connection.features.supports_slicing_ordering_in_compound:
+        parts = [
+            paid.filter(budget=budget).order_by("-expense_date", "-pk")[:PUBLIC_PAYMENTS_SHOWN]
+            for budget in budgets
+        ]
+        return list(parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0])
+    return list(
+        paid.filter(budget__in=budgets)
+        .annotate(
             rank=Window(
                 RowNumber(),
                 partition_by=[F("budget_id")],
@@ -505,21 +521,33 @@ def _newest_public_payments(
             )
         )
         .filter(rank__lte=PUBLIC_PAYMENTS_SHOWN)
-        .select_related("budget_line")
-        # Only what the page shows: the window sorts every paid claim of the budget.
-        .only(
-            "budget_id",
-            "expense_date",
-            "description",
-            "payee_name",
-            "payee_is_organisation",
-            "amount",
-            "budget_line__category",
-        )
-        .order_by("expense_date", "pk")
     )
+
+
+def _newest_public_payments(
+    budgets: Sequence[Budget],
+) -> tuple[dict[int, list[dict]], dict[int, int]]:
+    """Per budget its newest PUBLIC_PAYMENTS_SHOWN paid claims (oldest first) and the number
+    of paid claims: two queries for any number of budgets (the lines come from the budgets'
+    ``plan_lines`` where ``platform_budgets`` loaded them)."""
+    counts = dict(
+        ExpenseClaim.objects.filter(budget__in=budgets, status=ExpenseClaim.Status.PAID)
+        .order_by()
+        .values("budget_id")
+        .annotate(n=Count("id"))
+        .values_list("budget_id", "n")
+    )
+    newest = sorted(_newest_paid_claims(budgets), key=lambda c: (c.expense_date, c.pk))
+    lines = {line.pk: line for budget in budgets for line in getattr(budget, "plan_lines", [])}
+    missing = {
+        c.budget_line_id for c in newest if c.budget_line_id and c.budget_line_id not in lines
+    }
+    if missing:
+        lines.update(BudgetLine.objects.in_bulk(missing))
     payments: dict[int, list[dict]] = {}
     for claim in newest:
+        if claim.budget_line_id:
+            claim.budget_line = lines[claim.budget_line_id]
         payments.setdefault(claim.budget_id, []).append(_public_payment(claim))
     return payments, counts
 

@@ -17,6 +17,7 @@ from typing import Any, TypedDict, TypeVar
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Prefetch
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
@@ -212,6 +213,33 @@ def applications_in_groups(rnd: Round, outline: list[list[GroupMember]]) -> list
         [m.pk for group in outline for m in group]
     )
     return [[by_pk[m.pk] for m in group if m.pk in by_pk] for group in outline]
+
+
+def applicant_list(rnd: Round) -> list[dict[str, Any]]:
+    """Who applied in a round (every application but drafts), by platform name, as plain
+    values for the public round page: platform name and address, area, buurt codes, status.
+    Two queries and no model instances (a round of 141 applications built 600 of them)."""
+    applications = rnd.applications.exclude(status=Application.Status.DRAFT)
+    codes: dict[int, list[str]] = {}
+    for app_id, code in (
+        Application.buurten.through.objects.filter(application__in=applications)
+        .order_by("buurt__code")
+        .values_list("application_id", "buurt__code")
+    ):
+        codes.setdefault(app_id, []).append(code)
+    status_label = dict(Application.Status.choices)
+    return [
+        {
+            "platform_name": name,
+            "platform_url": reverse("platforms:platform_detail", args=[slug]),
+            "area_name": area,
+            "buurt_codes": codes.get(pk, []),
+            "status": status_label.get(status, status),
+        }
+        for pk, name, slug, area, status in applications.order_by(
+            "platform__name", "pk"
+        ).values_list("pk", "platform__name", "platform__slug", "area_name", "status")
+    ]
 
 
 def area_key(group: Sequence[Application | GroupMember]) -> str:

@@ -41,11 +41,7 @@ def round_detail(request: HttpRequest, slug: str) -> HttpResponse:
     rnd = perms.get_round_for_user(request.user, slug)
     applicants = []
     if not selectors.is_before_deadline(rnd) or rnd.status != Round.Status.OPEN:
-        applicants = (
-            rnd.applications.exclude(status__in=[Application.Status.DRAFT])
-            .select_related("platform")
-            .prefetch_related(selectors.buurten_without_outline())
-        )
+        applicants = selectors.applicant_list(rnd)
     response = render(
         request,
         "recognition/round_detail.html",

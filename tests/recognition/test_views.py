@@ -3,7 +3,7 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from audit.models import AuditEntry
 from recognition import services
@@ -78,6 +78,24 @@ def test_draft_round_hidden_from_public(admin_user, client, client_for):
 def test_applicants_shown_only_after_deadline(assessment, client):
     page = client.get(reverse("recognition:round_detail", args=[assessment["round"].slug]))
     assert "K-buurt Verbindt" in page.content.decode()
+
+
+def test_applicant_list_links_each_platform_with_its_buurten_and_status(assessment, client):
+    rnd = assessment["round"]
+    applications = rnd.applications.exclude(status="draft").order_by("platform__name", "pk")
+    assert applications.count() > 1
+    html = client.get(reverse("recognition:round_detail", args=[rnd.slug])).content.decode()
+    english = client.get(f"/en{reverse('recognition:round_detail', args=[rnd.slug])}")
+    for app in applications:
+        codes = ", ".join(b.code for b in app.buurten.order_by("code"))
+        with translation.override("nl"):
+            line = (
+                f'<a href="{app.platform.get_absolute_url()}">{app.platform.name}</a> — '
+                f"{app.area_name} ({codes}) · {app.get_status_display()}"
+            )
+        assert line in html
+        with translation.override("en"):
+            assert f"· {app.get_status_display()}</li>" in english.content.decode()
 
 
 def test_applicants_hidden_before_deadline(open_round, platform, coordinator, client):

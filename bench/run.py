@@ -482,6 +482,9 @@ def throughput(label: str, urls: dict[str, str], seconds: int) -> list[dict]:
             add(cache, "static", "static file (css)", css)
             add(cache, "bare", "bare view", "/bench/bare")
             for name, path in urls.items():
+                # The static file again right before each page: the machine is shared, and
+                # its speed drifts by ±20 % over a server's run (the ratios below).
+                add(cache, "static", f"static file (before {name})", css)
                 _get(path)  # fill the cache
                 status, headers = _get(path)
                 add(cache, "warm", name, path)["status"] = status
@@ -499,18 +502,27 @@ def throughput(label: str, urls: dict[str, str], seconds: int) -> list[dict]:
             add("off", "cold", name, path)["status"] = _get(path)[0]
         add("off", "bare", "bare view (again)", "/bench/bare")
         add("off", "static", "static file (again)", css)
-    # Static and bare are measured first and last on each server; the ratios use the mean of
-    # both, so a change in the machine's load during the run weighs on both sides alike.
+    # Static and bare are measured first and last on each server, the static file also before
+    # each page: a change in the machine's load during the run weighs on both sides alike.
     for cache in ("redis", "locmem", "off"):
         own = [r for r in rows if r["cache"] == cache]
         statics = [r["rps"] for r in own if r["mode"] == "static"]
         bares = [r["rps"] for r in own if r["mode"] == "bare"]
         static_rps = sum(statics) / len(statics) if statics else 0
         bare_rps = sum(bares) / len(bares) if bares else 0
-        for r in own:
-            r["static_rps"] = round(static_rps, 1)
+        at = [k for k, r in enumerate(own) if r["mode"] == "static"]
+        for k, r in enumerate(own):
+            # ÷ static: against the static file measured just before and just after this row
+            # on the same server (the mean of all of them for the static rows themselves).
+            near = [
+                max((s for s in at if s < k), default=None),
+                min((s for s in at if s > k), default=None),
+            ]
+            refs = [own[s]["rps"] for s in near if s is not None] if r["mode"] != "static" else []
+            reference = sum(refs) / len(refs) if refs else static_rps
+            r["static_rps"] = round(reference, 1)
             r["bare_rps"] = round(bare_rps, 1)
-            r["ratio_static"] = round(r["rps"] / static_rps, 2) if static_rps else 0
+            r["ratio_static"] = round(r["rps"] / reference, 2) if reference else 0
             r["ratio"] = round(r["rps"] / bare_rps, 2) if bare_rps else 0
     return rows
 
@@ -706,9 +718,11 @@ def throughput_section(load: list[dict], args) -> list[str]:
         "*cold*). On each: a static file (the site's stylesheet via WhiteNoise), the bare view "
         "(a fixed string through the same middleware stack), then every public page from the "
         "page cache (*warm*) and answered *304* to `If-None-Match` with the page's own ETag, "
-        "then static file and bare view again; *÷ static* and *÷ bare* use the mean of the "
-        "two measurements on the same server. Anonymous visitors without cookies, like a "
-        "traffic spike of new readers.",
+        "then static file and bare view again. The static file is measured again right before "
+        "each page: *÷ static* divides by the mean of the static-file measurements just before "
+        "and just after that row on the same server (the machine is shared and its speed drifts "
+        "by up to ±20 % over a server's run); *÷ bare* by the mean of the two bare-view "
+        "measurements. Anonymous visitors without cookies, like a traffic spike of new readers.",
         "",
         "| cache | mode | page | status | req/s | p50 | p99 | non-2xx | ÷ static | ÷ bare |",
         "|---|---|---|---|---|---|---|---|---|---|",

@@ -11,8 +11,8 @@ X-Frame-Options, Content-Language; SecurityMiddleware above adds HSTS and the re
 out). A miss renders the page through the whole stack, stores it in every encoding once and
 answers like a hit, so the first and every later visitor get the same bytes. The most
 visited pages are also kept in the process's own memory (``LocalPages``), and the data version
-is read from the shared cache at most once per ``PUBLIC_PAGE_VERSION_SECONDS``
-(``pagecache.data_version``): a hit then makes no round trip to Redis.
+(a database row every process shares) is read at most once per ``PUBLIC_PAGE_VERSION_SECONDS``
+(``pagecache.data_version``): a hit then makes no round trip to Redis or the database.
 
 HTTP caching for the world outside (browsers, nginx, a CDN):
 

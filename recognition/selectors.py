@@ -227,14 +227,13 @@ def applicant_list(rnd: Round) -> list[dict[str, Any]]:
         .values_list("application_id", "buurt__code")
     ):
         codes.setdefault(app_id, []).append(code)
-    status_label = dict(Application.Status.choices)
     return [
         {
             "platform_name": name,
             "platform_url": reverse("platforms:platform_detail", args=[slug]),
             "area_name": area,
             "buurt_codes": codes.get(pk, []),
-            "status": status_label.get(status, status),
+            "status": Application.Status(status).label,
         }
         for pk, name, slug, area, status in applications.order_by(
             "platform__name", "pk"

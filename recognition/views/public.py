@@ -73,8 +73,8 @@ def round_decision(request: HttpRequest, slug: str) -> HttpResponse:
     groups = selectors.competition_outline(rnd)
     pages = selectors.group_pages(groups, DECISION_APPLICATIONS_PER_PAGE)
     page, query = paginate(request, pages, per_page=1)
-    on_page = page.object_list[0] if page.object_list else []
-    shown = selectors.applications_in_groups(rnd, on_page) if on_page else []
+    shown_outline = page.object_list[0] if page.object_list else []
+    shown = selectors.applications_in_groups(rnd, shown_outline) if shown_outline else []
     areas = selectors.published_record(rnd, shown)
     index = [
         {

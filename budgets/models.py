@@ -376,6 +376,33 @@ class Entry(ImmutableModel):
         indexes = [models.Index(fields=["account", "side", "amount"], name="entry_account_sums")]
 
 
+class AccountBalance(models.Model):
+    """An account's balance (debit minus credit of all its entries), kept by the database.
+
+    A trigger on the entry table adds every inserted entry to its account's row in the same
+    transaction (budgets/migrations/0009_account_balances.py); entries are never changed or
+    deleted, so inserts are all there is to add. Pages read one row instead of summing the
+    thousands of entries of a busy budget; no Python code writes these rows, and
+    ``check_ledger`` compares every balance with the sum of its entries.
+    """
+
+    account = models.OneToOneField(
+        Account, primary_key=True, on_delete=models.CASCADE, related_name="balance_row"
+    )
+    balance = models.DecimalField(**MONEY, default=0)
+
+    objects = ImmutableQuerySet.as_manager()
+
+    def __str__(self) -> str:
+        return f"{self.account_id}: {self.balance}"
+
+    def save(self, *args, **kwargs):
+        raise LedgerImmutableError("Account balances are kept by the database")
+
+    def delete(self, *args, **kwargs):
+        raise LedgerImmutableError("Account balances are kept by the database")
+
+
 class YearClose(models.Model):
     """Closing a budget's year, with four eyes (budgets.services.yearclose).
 

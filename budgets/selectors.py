@@ -42,6 +42,7 @@ from django.utils.translation import gettext as _
 from audit.models import AuditEntry
 from budgets.models import (
     Account,
+    AccountBalance,
     BankStatementEntry,
     Budget,
     BudgetLine,
@@ -99,26 +100,30 @@ SIGNED = Case(
 
 
 def _signed_subquery(**filters: Any) -> Coalesce:
-    """Debit minus credit of the entries matching filters (with OuterRef), as a subquery."""
+    """The summed balances of the accounts matching filters (with OuterRef), as a subquery:
+    debit minus credit of their entries, read from the balances the database keeps
+    (AccountBalance) instead of summing every entry."""
     sub = (
-        Entry.objects.filter(**filters)
+        AccountBalance.objects.filter(**filters)
         .order_by()
         .values("account__kind")
-        .annotate(total=Sum(SIGNED))
+        .annotate(total=Sum("balance"))
         .values("total")[:1]
     )
     return Coalesce(Subquery(sub, output_field=DEC), Value(ZERO), output_field=DEC)
 
 
 def _line_spent() -> Coalesce:
-    sub = (
-        Entry.objects.filter(account__budget_line=OuterRef("pk"))
-        .order_by()
-        .values("account")
-        .annotate(total=Sum(SIGNED))
-        .values("total")[:1]
-    )
+    """A budget line's spending: its expense account's balance (OuterRef the line)."""
+    sub = AccountBalance.objects.filter(account__budget_line=OuterRef("pk")).values("balance")[:1]
     return Coalesce(Subquery(sub, output_field=DEC), Value(ZERO), output_field=DEC)
+
+
+def _balance_total(**filters: Any) -> Decimal:
+    """The summed balances of the accounts matching filters."""
+    return AccountBalance.objects.filter(**filters).aggregate(
+        total=Coalesce(Sum("balance"), Value(ZERO), output_field=DEC)
+    )["total"]
 
 
 def _planned_subquery() -> Coalesce:
@@ -187,14 +192,19 @@ def _plan_lines() -> QuerySet[LineWithTotals]:
     )
 
 
-def _attach_line_activities(lines: list[BudgetLine]) -> None:
-    """Set line.activity_list: the public activities the line's paid claims served.
+def _attach_line_activities(budgets: Sequence[BudgetWithPlan]) -> None:
+    """Set line.activity_list on the budgets' plan_lines: the public activities the line's
+    paid claims served.
 
     Two queries for any number of lines, never loading the claims themselves (a platform
-    year can hold thousands of payments)."""
+    year can hold thousands of payments). A claim serves only its own platform's activities
+    (budgets.services.claims), so the links are found from those few activities rather than
+    from every paid claim of the lines."""
+    lines = [line for budget in budgets for line in budget.plan_lines]
     link = ExpenseClaim.activities.through
     pairs = list(
         link.objects.filter(
+            activity__platform__in={budget.platform_id for budget in budgets},
             expenseclaim__budget_line__in=[line.pk for line in lines],
             expenseclaim__status=ExpenseClaim.Status.PAID,
             activity__visibility=Activity.Visibility.PUBLIC,
@@ -225,7 +235,7 @@ def platform_budgets(platform: Platform, *, public_only: bool = False) -> list[B
         .prefetch_related(Prefetch("lines", queryset=_plan_lines(), to_attr="plan_lines"))
         .order_by("-year", "id")
     )
-    _attach_line_activities([line for budget in budgets for line in budget.plan_lines])
+    _attach_line_activities(budgets)
     for budget in budgets:
         budget.plan_matches = plan_matches_grant(budget)  # type: ignore[attr-defined]  # templates
     return budgets
@@ -244,12 +254,8 @@ def round_summary(round_obj: Round) -> dict[str, Any]:
     totals = Budget.objects.filter(round=round_obj, carried_from=None).aggregate(
         granted=Coalesce(Sum("granted_amount"), Value(ZERO), output_field=DEC)
     )
-    spent = Entry.objects.filter(
-        account__budget__round=round_obj, account__kind=Account.Kind.EXPENSE
-    ).aggregate(total=Coalesce(Sum(SIGNED), Value(ZERO), output_field=DEC))["total"]
-    remaining = Entry.objects.filter(
-        account__budget__round=round_obj, account__kind=Account.Kind.BUDGET
-    ).aggregate(total=Coalesce(Sum(SIGNED), Value(ZERO), output_field=DEC))["total"]
+    spent = _balance_total(account__budget__round=round_obj, account__kind=Account.Kind.EXPENSE)
+    remaining = _balance_total(account__budget__round=round_obj, account__kind=Account.Kind.BUDGET)
     return {
         "round": round_obj,
         "district": round_obj.district,
@@ -921,6 +927,11 @@ def ledger_breaches() -> list[str]:
         breaches.append(
             _("Declaratie %(pk)s is niet betaald maar heeft een geldige betaling.") % {"pk": pk}
         )
+    for pk, kept, actual in balances_mismatch():
+        breaches.append(
+            _("Rekening %(pk)s: bijgehouden saldo %(k)s wijkt af van de boekingen (%(a)s).")
+            % {"pk": pk, "k": kept, "a": actual}
+        )
     committed = budgets_committed_mismatch()
     for pk, cached, actual in committed:
         breaches.append(
@@ -928,6 +939,22 @@ def ledger_breaches() -> list[str]:
             % {"pk": pk, "c": cached, "a": actual}
         )
     return breaches
+
+
+def balances_mismatch() -> list[tuple[int, Decimal, Decimal]]:
+    """Accounts whose kept balance (AccountBalance) differs from the sum of their entries:
+    (account pk, kept balance, sum of the entries)."""
+    actual = {
+        row["account"]: row["total"]
+        for row in Entry.objects.order_by().values("account").annotate(total=Sum(SIGNED))
+    }
+    kept = dict(AccountBalance.objects.values_list("account_id", "balance"))
+    mismatched = []
+    for pk in sorted(actual.keys() | kept.keys()):
+        k, a = Decimal(kept.get(pk) or 0), Decimal(actual.get(pk) or 0)
+        if abs(k - a) >= HALF_CENT:
+            mismatched.append((pk, k, a))
+    return mismatched
 
 
 def budgets_committed_mismatch() -> list[tuple]:
@@ -1473,10 +1500,7 @@ def year_has_ended(budget: Budget, today: datetime.date | None = None) -> bool:
 
 def remaining_of(budget: Budget) -> Decimal:
     """The money the budget still has: its budget account's balance (negative if overspent)."""
-    value = Entry.objects.filter(
-        account__budget=budget, account__kind=Account.Kind.BUDGET
-    ).aggregate(total=Coalesce(Sum(SIGNED), Value(ZERO), output_field=DEC))["total"]
-    return _cents(value)
+    return _cents(_balance_total(account__budget=budget, account__kind=Account.Kind.BUDGET))
 
 
 @dataclass

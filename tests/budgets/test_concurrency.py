@@ -3,6 +3,7 @@
 Each thread uses its own database connection and closes it; a Barrier releases them at once.
 """
 
+import datetime
 import threading
 from decimal import Decimal
 
@@ -10,13 +11,18 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
 
-from budgets.models import Budget, ExpenseClaim, Transaction
+from budgets.models import Account, AccountBalance, Budget, ExpenseClaim, Transaction
+from budgets.selectors import balances_mismatch
 from budgets.services import (
+    Line,
     approve_claim,
     book_grant,
+    budget_account,
     budget_remaining,
     create_batch,
+    get_system_account,
     pay_batch,
+    post_transaction,
     release_batch,
     request_reversal,
     reverse_transaction,
@@ -157,3 +163,29 @@ def test_concurrent_http_approvals_give_exactly_five_successes_and_409s(
     codes = sorted(r[1] for r in results)
     assert codes == [302] * 5 + [409] * 5
     assert Budget.objects.get(pk=budget.pk).committed == Decimal("1000.00")
+
+
+def test_concurrent_postings_on_the_same_accounts_lose_nothing(platform, support_staff):
+    """Eight postings at once on the same two accounts, half of them listing the accounts in
+    the other order: every amount is in both kept balances (no lost update, no deadlock)."""
+    budget = book_grant(decision=granted_decision(platform=platform), by=support_staff)
+    source = get_system_account(Account.Kind.GRANT_SOURCE)
+    target = budget_account(budget)
+
+    def post(i: int) -> int:
+        lines = [Line(target, "debit", Decimal("1.00")), Line(source, "credit", Decimal("1.00"))]
+        return post_transaction(
+            budget=budget,
+            kind="grant",
+            lines=lines if i % 2 else lines[::-1],
+            value_date=datetime.date(2026, 5, 1),
+            description=f"tegelijk {i}",
+        ).pk
+
+    results = run_concurrently(8, post)
+
+    assert [r[0] for r in results] == ["ok"] * 8
+    kept = dict(AccountBalance.objects.values_list("account_id", "balance"))
+    assert kept[target.pk] == Decimal("1008.00") == budget_remaining(budget)
+    assert kept[source.pk] == Decimal("-1008.00")
+    assert balances_mismatch() == []

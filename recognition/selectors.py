@@ -184,6 +184,7 @@ class GroupMember:
     pk: int
     area_name: str
     platform_name: str
+    platform_id: int
 
 
 def competition_outline(
@@ -194,7 +195,7 @@ def competition_outline(
     rows = list(
         rnd.applications.filter(status__in=statuses)
         .order_by("platform__name", "pk")
-        .values_list("pk", "area_name", "platform__name")
+        .values_list("pk", "area_name", "platform__name", "platform_id")
     )
     buurten_of: dict[int, list[int]] = {}
     link = Application.buurten.through
@@ -202,7 +203,7 @@ def competition_outline(
         application__round=rnd, application__status__in=statuses
     ).values_list("application_id", "buurt_id"):
         buurten_of.setdefault(app_id, []).append(buurt_id)
-    members = {pk: GroupMember(pk, area, platform) for pk, area, platform in rows}
+    members = {row[0]: GroupMember(*row) for row in rows}
     return [[members[pk] for pk in group] for group in _connected(list(members), buurten_of)]
 
 
@@ -265,8 +266,9 @@ Groups = list[list[Application]]
 def _competitors(
     applications: list[Application], groups: Groups | None = None
 ) -> dict[int, set[int]]:
-    """Per application: the platforms competing in its group (its own included). Two queries
-    per round involved, none when the caller already has the round's ``groups``."""
+    """Per application: the platforms competing in its group (its own included). Two light
+    queries per round involved (the round's outline, as values), none when the caller already
+    has the round's ``groups``."""
     result: dict[int, set[int]] = {}
     by_round: dict[int, list[Application]] = {}
     for app in applications:
@@ -274,7 +276,10 @@ def _competitors(
     for apps in by_round.values():
         rnd = apps[0].round
         group_of_app: dict[int, set[int]] = {}
-        for group in groups if groups is not None else competition_groups(rnd):
+        outline: Sequence[Sequence[Application | GroupMember]] = (
+            groups if groups is not None else competition_outline(rnd)
+        )
+        for group in outline:
             platforms = {a.platform_id for a in group}
             for a in group:
                 group_of_app[a.pk] = platforms

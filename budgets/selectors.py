@@ -24,6 +24,7 @@ from django.db.models import (
     Case,
     Count,
     DecimalField,
+    Exists,
     F,
     OuterRef,
     Prefetch,
@@ -71,7 +72,7 @@ if TYPE_CHECKING:
     class _BudgetTotals(TypedDict):
         spent: Decimal
         remaining: Decimal
-        closed: int
+        closed: bool
         planned: Decimal
 
     LineWithTotals = WithAnnotations[BudgetLine, _LineTotals]
@@ -79,7 +80,7 @@ if TYPE_CHECKING:
     class _BudgetPlan(TypedDict):
         spent: Decimal
         remaining: Decimal
-        closed: int
+        closed: bool
         planned: Decimal
         plan_lines: list[LineWithTotals]
 
@@ -148,7 +149,10 @@ def budgets_with_totals(qs: QuerySet[Budget] | None = None) -> QuerySet[BudgetWi
         remaining=_signed_subquery(
             account__budget=OuterRef("pk"), account__kind=Account.Kind.BUDGET
         ),
-        closed=Count("year_closes", filter=Q(year_closes__status="closed")),
+        # Exists, not Count: no GROUP BY over the budget and its joined rows.
+        closed=Exists(
+            YearClose.objects.filter(budget=OuterRef("pk"), status=YearClose.Status.CLOSED)
+        ),
         planned=_planned_subquery(),
     )
 

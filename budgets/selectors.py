@@ -100,7 +100,7 @@ SIGNED = Case(
 )
 
 
-def _signed_subquery(**filters: Any) -> Coalesce:
+def _balances_subquery(**filters: Any) -> Coalesce:
     """The summed balances of the accounts matching filters (with OuterRef), as a subquery:
     debit minus credit of their entries, read from the balances the database keeps
     (AccountBalance) instead of summing every entry."""
@@ -145,8 +145,10 @@ def budgets_with_totals(qs: QuerySet[Budget] | None = None) -> QuerySet[BudgetWi
     query."""
     qs = qs if qs is not None else Budget.objects.all()
     return qs.select_related("platform", "round", "round__district").annotate(
-        spent=_signed_subquery(account__budget=OuterRef("pk"), account__kind=Account.Kind.EXPENSE),
-        remaining=_signed_subquery(
+        spent=_balances_subquery(
+            account__budget=OuterRef("pk"), account__kind=Account.Kind.EXPENSE
+        ),
+        remaining=_balances_subquery(
             account__budget=OuterRef("pk"), account__kind=Account.Kind.BUDGET
         ),
         # Exists, not Count: no GROUP BY over the budget and its joined rows.
@@ -306,7 +308,7 @@ def budgets_for_year(year: int) -> QuerySet[BudgetWithSpent]:
         .select_related("platform", "round", "decision__application")
         .prefetch_related("decision__application__buurten")
         .annotate(
-            spent=_signed_subquery(
+            spent=_balances_subquery(
                 account__budget=OuterRef("pk"), account__kind=Account.Kind.EXPENSE
             )
         )
@@ -333,7 +335,7 @@ def grants_with_spent() -> QuerySet[BudgetWithSpent]:
         .select_related("platform", "round", "decision__application")
         .prefetch_related("decision__application__buurten")
         .annotate(
-            spent=_signed_subquery(
+            spent=_balances_subquery(
                 account__budget=OuterRef("pk"), account__kind=Account.Kind.EXPENSE
             )
         )

@@ -5,7 +5,8 @@ Entries are append-only (0002 refuses UPDATE and DELETE on PostgreSQL), so an in
 is all it takes. PostgreSQL uses one statement-level trigger with a transition table: a
 transaction's entries, or a bulk insert of thousands, become one upsert per account, taken in
 account order so two concurrent postings lock their rows in the same order. SQLite has only
-row-level triggers. Existing entries are summed into the new table once, with writes to the
+row-level triggers. On PostgreSQL a second trigger refuses any other UPDATE or DELETE of a
+balance row. Existing entries are summed into the new table once, with writes to the
 entries held off until the migration commits (a short wait for postings: one aggregate over
 the entry table's account index).
 """
@@ -27,8 +28,26 @@ $$ LANGUAGE plpgsql;
 CREATE TRIGGER budgets_entry_balances AFTER INSERT ON budgets_entry
     REFERENCING NEW TABLE AS new_entries
     FOR EACH STATEMENT EXECUTE FUNCTION budgets_add_to_balances();
+-- Only that trigger changes a balance (it runs at depth 1, its upsert's UPDATE at depth 2): a
+-- direct UPDATE or DELETE of a balance row is refused, like one of a ledger row.
+CREATE OR REPLACE FUNCTION budgets_refuse_balance_edit() RETURNS trigger AS $$
+BEGIN
+    IF pg_trigger_depth() < 2 THEN
+        RAISE EXCEPTION USING MESSAGE =
+            'account balances are kept by the ledger trigger: ' || TG_OP || ' refused';
+    END IF;
+    IF TG_OP = 'DELETE' THEN
+        RETURN OLD;
+    END IF;
+    RETURN NEW;
+END;
+$$ LANGUAGE plpgsql;
+CREATE TRIGGER budgets_accountbalance_kept BEFORE UPDATE OR DELETE ON budgets_accountbalance
+    FOR EACH ROW EXECUTE FUNCTION budgets_refuse_balance_edit();
 """
 PG_REVERSE = """
+DROP TRIGGER IF EXISTS budgets_accountbalance_kept ON budgets_accountbalance;
+DROP FUNCTION IF EXISTS budgets_refuse_balance_edit();
 DROP TRIGGER IF EXISTS budgets_entry_balances ON budgets_entry;
 DROP FUNCTION IF EXISTS budgets_add_to_balances();
 """

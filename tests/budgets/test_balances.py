@@ -10,7 +10,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 
 from budgets.models import (
     Account,
@@ -144,13 +144,35 @@ def test_python_code_cannot_write_a_balance(budget):
     assert kept(budget_account(budget)) == Decimal("1000.00")
 
 
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the balance guard trigger exists on PostgreSQL only"
+)
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "UPDATE budgets_accountbalance SET balance = balance + 1",
+        "DELETE FROM budgets_accountbalance",
+    ],
+)
+def test_raw_sql_edit_of_a_balance_is_refused_by_the_database(budget, sql):
+    with pytest.raises(DatabaseError, match="kept by the ledger trigger"):
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(sql)
+    assert kept(budget_account(budget)) == Decimal("1000.00")
+
+
 def test_check_ledger_reports_a_balance_that_differs_from_its_entries(budget, allow_ledger_breach):
-    """A hand edit in the database (the one way past the model) is found."""
+    """A hand edit in the database past every guard (on PostgreSQL only with the triggers
+    switched off, as a superuser can) is found."""
     account = budget_account(budget)
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL session_replication_role = replica")
         cursor.execute(
             "UPDATE budgets_accountbalance SET balance = balance + 1 WHERE account_id = %s",
             [account.pk],
         )
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL session_replication_role = origin")
     assert balances_mismatch() == [(account.pk, Decimal("1001.00"), Decimal("1000.00"))]
     assert any(f"Rekening {account.pk}" in breach for breach in ledger_breaches())
